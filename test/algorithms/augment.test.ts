@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import seedrandom from "seedrandom";
+import { augmentImages, centerCropResize, defaultAugmentConfig, imagesToTensor } from "../../algorithms/augment.ts";
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
+
+/** A 128×128 image with a colour gradient, so crops and jitter change it visibly. */
+function gradientImage(seed: number): Uint8Array {
+  const img = new Uint8Array(128 * 128 * 3);
+  for (let y = 0; y < 128; y++)
+    for (let x = 0; x < 128; x++) {
+      const i = (y * 128 + x) * 3;
+      img[i] = (x * 2 + seed) % 256;
+      img[i + 1] = (y * 2) % 256;
+      img[i + 2] = (x + y + 3 * seed) % 256;
+    }
+  return img;
+}
+
+describe("augmentImages", () => {
+  it("is deterministic under a seed and differs across seeds", () => {
+    const images = imagesToTensor([gradientImage(0), gradientImage(40)]);
+    const a = augmentImages(images, seedrandom("s"), 64);
+    const b = augmentImages(images, seedrandom("s"), 64);
+    const c = augmentImages(images, seedrandom("t"), 64);
+    expect(a.shape).toEqual([2, 64, 64, 3]);
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    expect(Array.from(a.dataSync())).not.toEqual(Array.from(c.dataSync()));
+    tf.dispose([images, a, b, c]);
+  });
+
+  it("output stays in [0, 1]", () => {
+    const images = imagesToTensor([gradientImage(1), gradientImage(2), gradientImage(3), gradientImage(4)]);
+    const out = augmentImages(images, seedrandom("range"), 32);
+    const { min, max } = tf.tidy(() => ({ min: tf.min(out).dataSync()[0], max: tf.max(out).dataSync()[0] }));
+    expect(min).toBeGreaterThanOrEqual(0);
+    expect(max).toBeLessThanOrEqual(1);
+    tf.dispose([images, out]);
+  });
+
+  it("neutral settings give back the image (the HSV round trip is exact)", () => {
+    const images = imagesToTensor([gradientImage(7)]);
+    const neutral = { cropArea: 1, brightness: 0, contrast: [1, 1] as [number, number], saturation: [1, 1] as [number, number], hue: 0 };
+    const out = augmentImages(images, seedrandom("n"), 128, neutral);
+    const maxErr = tf.tidy(() => tf.max(tf.abs(tf.sub(out, images))).dataSync()[0]);
+    expect(maxErr).toBeLessThan(1e-5);
+    tf.dispose([images, out]);
+  });
+
+  it("a hue shift of 1/3 turn takes pure red to pure green", () => {
+    const red = tf.tidy(() => tf.tile(tf.tensor4d([1, 0, 0], [1, 1, 1, 3]), [1, 4, 4, 1])) as tf.Tensor4D;
+    const cfg = { ...defaultAugmentConfig(), cropArea: 1, brightness: 0, contrast: [1, 1] as [number, number], saturation: [1, 1] as [number, number], hue: 1 / 3 };
+    // rng always 1 → hue delta = +1/3 (the other draws are fixed by the neutral ranges)
+    const out = augmentImages(red, () => 1, 4, cfg);
+    const px = Array.from(out.dataSync().slice(0, 3));
+    expect(px[0]).toBeCloseTo(0, 5);
+    expect(px[1]).toBeCloseTo(1, 5);
+    expect(px[2]).toBeCloseTo(0, 5);
+    tf.dispose([red, out]);
+  });
+
+  it("does not leak tensors", () => {
+    const images = imagesToTensor([gradientImage(5)]);
+    tf.dispose(augmentImages(images, seedrandom("w"), 32));
+    const before = tf.memory().numTensors;
+    tf.dispose(augmentImages(images, seedrandom("w2"), 32));
+    expect(tf.memory().numTensors).toBe(before);
+    images.dispose();
+  });
+});
+
+describe("centerCropResize", () => {
+  it("takes the central √0.9 square: a centred dot stays centred", () => {
+    const img = new Uint8Array(128 * 128 * 3);
+    for (let y = 62; y < 66; y++) for (let x = 62; x < 66; x++) img[(y * 128 + x) * 3] = 255;
+    const images = imagesToTensor([img]);
+    const out = centerCropResize(images, 64);
+    expect(out.shape).toEqual([1, 64, 64, 3]);
+    const red = tf.tidy(() => tf.squeeze(tf.slice(out, [0, 0, 0, 0], [1, 64, 64, 1])).arraySync() as number[][]);
+    expect(red[31][31]).toBeGreaterThan(0.3);
+    expect(red[31][32]).toBeCloseTo(red[32][31], 5);
+    expect(red[0][0]).toBe(0);
+    tf.dispose([images, out]);
+  });
+
+  it("rejects a wrong image size with the sizes named", () => {
+    expect(() => imagesToTensor([new Uint8Array(10)])).toThrow(/images\[0\] has 10 bytes/);
+  });
+});
