@@ -1,0 +1,151 @@
+/**
+ * Supervised fine-tuning on demonstrations: no-op filtering, (image, instruction, next 8 actions) windows,
+ * and one cross-entropy step on the 56 action tokens.
+ *
+ * Source: SimpleVLA-RL's SFT is OpenVLA-OFT's `finetune.py` with `--use_l1_regression False`: parallel
+ * decoding of a chunk of 8 actions, plain cross-entropy on the discrete action tokens, one third-person
+ * image plus language, data `libero_*_no_noops` (SIMPLEVLA_RL.md §2).
+ *
+ * Shape letters (STYLE.md): B batch, T tokens (56), K bins (256), S steps, C chunk length (8), A dims (7).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-core/dist/register_all_gradients";
+import { ACTION_DIM, ACTION_SLOTS, CHUNK_LEN, NUM_BINS, type PolicyModel, type VlaBatch } from "../models/types.ts";
+import { type GradientApplier, gradientsInOrder } from "./gradientApplier.ts";
+
+/** An episode in memory (the dataset reader lives in `sim/`). */
+export interface SftEpisode {
+  /** Per step one 128·128·3 agentview image, the observation the step's action was taken from. */
+  images: Uint8Array[];
+  /** [S·7] env actions, step-major. */
+  actions: Float32Array;
+  instruction: string;
+}
+
+/** One training example: the observation and the chunk of the next 8 actions. */
+export interface SftWindow {
+  image: Uint8Array;
+  instruction: string;
+  /** [C·A] = [56] actions t..t+7, slot 7·t + d (the token layout). */
+  actions: Float32Array;
+}
+
+/** Threshold on ‖a[0:6]‖ below which an action does not move the arm (OpenVLA). */
+export const NOOP_THRESHOLD = 1e-4;
+
+/**
+ * OpenVLA's no-op test: the arm part is (nearly) zero, ‖a[0:6]‖ < 1e-4, and the gripper command equals the
+ * one of the previous kept step (the first step has no previous one, so only the norm counts).
+ * Source: OpenVLA `experiments/robot/libero/regenerate_libero_dataset.py` (`is_noop`), which built the
+ * `*_no_noops` datasets the original fine-tunes on.
+ */
+export function isNoOp(action: ArrayLike<number>, previousKept: ArrayLike<number> | null): boolean {
+  let squared = 0;
+  for (let d = 0; d < ACTION_DIM - 1; d++) squared += action[d] * action[d];
+  const still = Math.sqrt(squared) < NOOP_THRESHOLD;
+  if (previousKept === null) return still;
+  return still && action[ACTION_DIM - 1] === previousKept[ACTION_DIM - 1];
+}
+
+/** The episode without its no-op steps (image and action of a dropped step go together). */
+export function dropNoOps(episode: SftEpisode): SftEpisode {
+  const steps = checkEpisode(episode);
+  const keptImages: Uint8Array[] = [];
+  const keptActions: number[] = [];
+  let previous: Float32Array | null = null;
+  for (let s = 0; s < steps; s++) {
+    const action = episode.actions.subarray(s * ACTION_DIM, (s + 1) * ACTION_DIM); // [A]
+    if (isNoOp(action, previous)) continue;
+    keptImages.push(episode.images[s]);
+    keptActions.push(...action);
+    previous = action;
+  }
+  return { images: keptImages, actions: Float32Array.from(keptActions), instruction: episode.instruction };
+}
+
+/**
+ * One window per step t: (image_t, instruction, actions t..t+7).
+ *
+ * Windows that run past the episode's end are padded by repeating the last action, not masked. The OFT data
+ * pipeline does the same (its chunking clamps future indices to the last step), and the SFT model is the
+ * one RL starts from, so we match it. Masking would also drop supervision from the final steps of every
+ * episode, the approach and release that decide success; the repeated last action (the gripper's final
+ * state with a small or zero motion) is a sensible "keep doing this" target for them.
+ */
+export function cutWindows(episode: SftEpisode): SftWindow[] {
+  const steps = checkEpisode(episode);
+  const windows: SftWindow[] = [];
+  for (let t = 0; t < steps; t++) {
+    const actions = new Float32Array(ACTION_SLOTS); // [C·A]
+    for (let c = 0; c < CHUNK_LEN; c++) {
+      const source = Math.min(t + c, steps - 1); // past the end: repeat the last action
+      actions.set(episode.actions.subarray(source * ACTION_DIM, (source + 1) * ACTION_DIM), c * ACTION_DIM);
+    }
+    windows.push({ image: episode.images[t], instruction: episode.instruction, actions });
+  }
+  return windows;
+}
+
+/**
+ * SFT loss and token accuracy at temperature 1:
+ *   L = −(1/(B·T)) Σ_{b,t} log softmax(logits_{b,t})[y_{b,t}],   accuracy = mean[argmax logits = y].
+ * @param logits [B, T, K]
+ * @param targets [B, T] int32 in 0..255
+ */
+export function sftLoss(logits: tf.Tensor3D, targets: tf.Tensor2D): { loss: tf.Scalar; accuracy: tf.Scalar } {
+  const [batch, slots, bins] = logits.shape;
+  if (targets.shape[0] !== batch || targets.shape[1] !== slots) {
+    throw new Error(`targets must be [B, T] = [${batch}, ${slots}] to match the logits, got [${targets.shape}].`);
+  }
+  if (bins !== NUM_BINS) throw new Error(`logits must have ${NUM_BINS} bins in their last axis, got ${bins}.`);
+  return tf.tidy(() => {
+    const labels = tf.cast(targets, "int32");
+    const logp = tf.logSoftmax(logits); // [B, T, K]
+    const targetLogp = tf.sum(tf.mul(logp, tf.oneHot(labels, bins)), 2); // [B, T]
+    const loss = tf.neg(tf.mean(targetLogp)) as tf.Scalar;
+    const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, 2), labels), "float32")) as tf.Scalar;
+    return { loss, accuracy };
+  });
+}
+
+export interface SftStepResult {
+  /** Cross-entropy before the step. */
+  loss: number;
+  /** Token accuracy before the step. */
+  accuracy: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+}
+
+/**
+ * One optimizer step of cross-entropy on a batch (images already augmented and sized by the caller).
+ * @param batch images [B, S, S, 3], text [B, L]
+ * @param targets [B, 56] action tokens
+ */
+export function sftStep(model: PolicyModel, batch: VlaBatch, targets: tf.Tensor2D, optimizer: GradientApplier): SftStepResult {
+  const variables = model.trainableVariables();
+  let accuracy: tf.Scalar | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const result = sftLoss(model.logits(batch), targets);
+    accuracy = tf.keep(result.accuracy);
+    return result.loss;
+  }, variables);
+  const gradList = gradientsInOrder(variables, grads);
+  try {
+    const gradNorm = optimizer.applyGradients(variables, gradList);
+    return { loss: value.dataSync()[0], accuracy: (accuracy as tf.Scalar | null)?.dataSync()[0] ?? 0, gradNorm };
+  } finally {
+    tf.dispose([value, ...gradList, ...Object.values(grads)]);
+    if (accuracy) tf.dispose(accuracy);
+  }
+}
+
+function checkEpisode(episode: SftEpisode): number {
+  const steps = episode.images.length;
+  if (episode.actions.length !== steps * ACTION_DIM) {
+    throw new Error(
+      `episode.actions has ${episode.actions.length} floats but ${steps} images need ${steps}·7 = ${steps * ACTION_DIM}.`,
+    );
+  }
+  return steps;
+}
