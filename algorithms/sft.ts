@@ -9,7 +9,7 @@
  * Shape letters (STYLE.md): B batch, T tokens (56), K bins (256), S steps, C chunk length (8), A dims (7).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+import "../models/gradients.ts";
 import { ACTION_DIM, ACTION_SLOTS, CHUNK_LEN, NUM_BINS, type PolicyModel, type VlaBatch } from "../models/types.ts";
 import { type GradientApplier, gradientsInOrder } from "./gradientApplier.ts";
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+import "../../models/gradients.ts";
 import { clippedPolicyLoss, disposePolicyLoss, trajectoryTokenMeanWeights } from "../../algorithms/policyLoss.ts";
 import { clippedValueLoss } from "../../algorithms/valueLoss.ts";
 

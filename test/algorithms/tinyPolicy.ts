@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+import "../../models/gradients.ts";
 import seedrandom from "seedrandom";
 import { ACTION_SLOTS, NUM_BINS, type PolicyModel, type VlaBatch } from "../../models/types.ts";
 import type { GradientApplier } from "../../algorithms/gradientApplier.ts";
@@ -46,7 +46,9 @@ export class TinyPolicy implements PolicyModel {
     return tf.tidy(() => {
       const [B] = batch.images.shape;
       const flat = tf.reshape(batch.images, [B, -1]); // [B, S·S·3]
-      const text = tf.mean(tf.gather(this.embedding, tf.cast(batch.text, "int32")), 1); // [B, D]
+      const vocab = this.embedding.shape[0];
+      const bag = tf.mean(tf.oneHot(tf.cast(batch.text, "int32"), vocab), 1); // [B, V]
+      const text = tf.matMul(bag, this.embedding); // [B, D]
       return tf.tanh(tf.add(tf.add(tf.matMul(flat, this.wImage), text), this.bHidden)) as tf.Tensor2D; // [B, D]
     });
   }
