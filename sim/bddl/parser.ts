@@ -93,6 +93,12 @@ export function parseBddl(source: string, fileName?: string): BddlProblem {
 
   const regionsForm = sections.get(":regions");
   const regions = regionsForm ? regionsForm.items.slice(1).map((r) => readRegion(r, fail)) : [];
+  const fullNames = new Set<string>();
+  regions.forEach((r, i) => {
+    const full = `${r.target}_${r.name}`;
+    if (fullNames.has(full)) fail(`region ${r.name} of ${r.target} is declared twice`, regionsForm!.items[i + 1].line);
+    fullNames.add(full);
+  });
   const fixtures = readTypedNames(sections.get(":fixtures")!, fail);
   const objects = readTypedNames(sections.get(":objects")!, fail);
   const interestForm = sections.get(":obj_of_interest");

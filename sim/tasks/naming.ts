@@ -14,7 +14,9 @@
  * Region sites on a table or the floor are LIBERO's `TargetZone`s: site half-size (half the range, half the
  * range, 0.007), placed on the table top; they have no owner (no contact test in On). A region whose target
  * is an object or another fixture is a site of that thing's model and moves with it (drawer regions move
- * with their drawer).
+ * with their drawer). A region whose target the task does not declare has no site: LIBERO's libero_goal
+ * files carry `bowl_drainer_1` regions without a bowl drainer; the scene builder skips such regions and no
+ * atom uses them.
  */
 import type { TaskSpec } from "./types.ts";
 
@@ -72,12 +74,18 @@ export interface ResolvedRegion {
   readonly owner: string | null;
 }
 
-/** The region an atom argument names (`<target>_<region>`), or null when it names no region of the task. */
+/**
+ * The region an atom argument names (`<target>_<region>`), or null when it names no region of the task.
+ * Throws when the region's target is not declared (such a region has no site in the scene).
+ */
 export function resolveRegion(task: TaskSpec, fullName: string): ResolvedRegion | null {
   const r = task.regions.find((x) => regionSiteName(x.target, x.name) === fullName);
   if (r === undefined) return null;
   const category = categoryOf(task, r.target);
-  const owner = category !== undefined && SUPPORT_CATEGORIES.includes(category) ? null : r.target;
+  if (category === undefined) {
+    throw new Error(`Task ${task.name}: region ${fullName} belongs to ${r.target}, which the task does not declare as a fixture or object.`);
+  }
+  const owner = SUPPORT_CATEGORIES.includes(category) ? null : r.target;
   return { site: fullName, target: r.target, region: r.name, owner };
 }
 

@@ -161,6 +161,12 @@ describe("BDDL reader errors name the line", () => {
     expect(err.message).toContain('moka_pot_1 moka_pot_2 in (:objects …) has no "- category"');
   });
 
+  it("a region declared twice for the same target is rejected", () => {
+    const err = errorOf(withLine(14, "    (cook_region (:target flat_stove_1)) (cook_region (:target flat_stove_1)))"));
+    expect(err.line).toBe(14);
+    expect(err.message).toContain("region cook_region of flat_stove_1 is declared twice");
+  });
+
   it("an instance declared twice is rejected", () => {
     expect(errorOf(withLine(18, "  (:objects moka_pot_1 moka_pot_1 - moka_pot)")).message).toContain("moka_pot_1 is declared twice");
   });
