@@ -5,7 +5,7 @@
  *   el("body", { name: "box", pos: [0, 0, 1] }, el("freejoint"), el("geom", { type: "box", size: [0.1, 0.1, 0.1] }))
  *
  * Attribute values may be strings, numbers, booleans or number arrays (written space-separated). Numbers are
- * written with up to 9 significant digits, so that the XML round-trips the values we computed.
+ * written with up to 12 significant digits, so that the XML round-trips the values we computed.
  */
 export type AttrValue = string | number | boolean | readonly number[] | undefined;
 export type Attrs = Record<string, AttrValue>;
@@ -33,7 +33,7 @@ export function el(tag: string, attrs: Attrs = {}, ...children: Child[]): MjcfEl
 export function num(x: number): string {
   if (!Number.isFinite(x)) throw new Error(`MJCF attribute value ${x} is not a finite number.`);
   if (Object.is(x, -0) || x === 0) return "0";
-  return String(Number(x.toPrecision(9)));
+  return String(Number(x.toPrecision(12)));
 }
 
 function attrText(v: Exclude<AttrValue, undefined>): string {

@@ -9,22 +9,24 @@
  * Per physics substep (`computeTorques`, 25 times per control step):
  *   F = Λ_pos · (kp·(p* − p) − kd·v),   T = Λ_ori · (kp·e_ori − kd·ω)    kp 150, kd = 2·√kp (damping ratio 1)
  *   e_ori = ½ Σᵢ rᵢ × rᵢ*                       (rᵢ, rᵢ* the columns of R_ee and R*; robosuite orientation_error)
- *   Λ = (J M⁻¹ Jᵀ)⁻¹ for the position and orientation rows separately (uncouple_pos_ori = true)
+ *   Λ_pos = (J_p M⁻¹ J_pᵀ)⁻¹, Λ_ori = (J_r M⁻¹ J_rᵀ)⁻¹ (uncouple_pos_ori = true), Λ = (J M⁻¹ Jᵀ)⁻¹
  *   τ = Jᵀ [F; T] + qfrc_bias + Nᵀ · M · (kpₙ (q₀ − q) − kvₙ q̇)          kpₙ 10, kvₙ = 2·√10
- *   N = I − J̄ J,  J̄ = M⁻¹ Jᵀ (J M⁻¹ Jᵀ)⁻¹       (dynamically consistent null space)
+ *   N = I − J̄ J,  J̄ = M⁻¹ Jᵀ Λ                  (dynamically consistent null space)
  *   τ ← clip(τ, ±torque limits)
  * M is the arm's 7×7 joint-space inertia (with armature), J the 6×7 Jacobian of the TCP site over the arm
  * joints, q₀ the null-space posture (robosuite: the joint configuration at controller reset; LIBERO resets
- * with zero initialization noise, so that is `init_qpos`).
+ * with zero initialization noise, so that is `init_qpos`). robosuite takes pseudo-inverses (`np.linalg.pinv`)
+ * of Λ⁻¹; for the positive-definite matrices of a non-singular arm they equal the inverses computed here.
  *
- * Cost: everything here is dense 6×7 / 7×7 algebra in float64 with preallocated buffers; one Jacobian call
- * into MuJoCo per substep. The caller must have run MuJoCo's position/velocity stages for the current state
- * (we use `mj_step1` before and `mj_step2` after, equivalent for the Euler integrator to robosuite's
- * `sim.forward(); set ctrl; sim.step()`).
+ * Cost: with M = L·Lᵀ (Cholesky), Y = L⁻¹Jᵀ gives J M⁻¹ Jᵀ = YᵀY and M⁻¹Jᵀ = L⁻ᵀY, so one 7×7
+ * factorization and triangular solves replace explicit inverses; everything is float64 in preallocated
+ * buffers, with one Jacobian call into MuJoCo per substep. The caller must have run MuJoCo's position and
+ * velocity stages for the current state (we use `mj_step1` before and `mj_step2` after, which for the Euler
+ * integrator is the same as robosuite's `sim.forward(); set ctrl; sim.step()`).
  */
-import type { Simulation } from "../mujoco.ts";
+import { LiveView, type Simulation } from "../mujoco.ts";
 import { axisAngleToMat, matMul3 } from "../math.ts";
-import { spdInverse } from "./linalg.ts";
+import { choleskyInPlace, spdInverse } from "./linalg.ts";
 
 export interface OscConfig {
   /** output_max of the position and rotation deltas (m and rad at |a| = 1) */
@@ -51,6 +53,8 @@ export interface OscHandles {
   torqueLimits: readonly number[];
 }
 
+type Buffer = { GetView(): Float64Array; delete(): void };
+
 export class OscController {
   readonly config: OscConfig;
   private readonly sim: Simulation;
@@ -60,31 +64,36 @@ export class OscController {
 
   readonly goalPos = new Float64Array(3);
   readonly goalMat = new Float64Array(9);
-  /** null-space posture q₀ */
+  /** null-space posture q₀ (rad) */
   readonly restQpos = new Float64Array(N);
   /** last computed torques (N·m), after clipping */
   readonly torques = new Float64Array(N);
+  /** count of substeps where a task-space inertia was singular and regularized */
+  singularFallbacks = 0;
 
-  // MuJoCo output buffers (must be DoubleBuffers: plain typed arrays are silently not written).
-  private readonly jacpBuf: { GetView(): Float64Array; delete(): void };
-  private readonly jacrBuf: { GetView(): Float64Array; delete(): void };
-  // Scratch.
-  private readonly M = new Float64Array(N * N);
-  private readonly Minv = new Float64Array(N * N);
+  // MuJoCo output buffers: must be DoubleBuffers (plain typed arrays are silently left unwritten).
+  private readonly jacpBuf: Buffer;
+  private readonly jacrBuf: Buffer;
+  private readonly v: Record<"qM" | "qpos" | "qvel" | "xpos" | "xmat" | "bias" | "ctrl", LiveView<Float64Array>>;
+  // Scratch, all preallocated.
+  private readonly L = new Float64Array(N * N);
   private readonly J = new Float64Array(6 * N);
-  private readonly MinvJt = new Float64Array(N * 6);
+  /** Y = L⁻¹Jᵀ, then overwritten by M⁻¹Jᵀ = L⁻ᵀY; column r is J's row r  [7, 6] */
+  private readonly Y = new Float64Array(N * 6);
   private readonly A = new Float64Array(36);
   private readonly lamFull = new Float64Array(36);
-  private readonly lam3 = new Float64Array(9);
   private readonly sub3 = new Float64Array(9);
+  private readonly lam3 = new Float64Array(9);
   private readonly scratch = new Float64Array(64);
-  private readonly Jbar = new Float64Array(N * 6);
   private readonly wrench = new Float64Array(6);
+  private readonly task = new Float64Array(6);
+  private readonly vel = new Float64Array(6);
   private readonly pose = new Float64Array(N);
-  private readonly tmp7 = new Float64Array(N);
-  /** M's sparse addresses: for each (row, col) of the 7×7 block, the qM index, or −1 if structurally zero */
+  private readonly err = new Float64Array(N);
+  private readonly jbarTPose = new Float64Array(6);
+  private readonly M = new Float64Array(N * N);
+  /** for each entry of the arm's 7×7 inertia block, its index in MuJoCo's sparse qM (−1: structurally 0) */
   private readonly mIndex: Int32Array;
-  singularFallbacks = 0;
 
   constructor(sim: Simulation, handles: OscHandles, config: OscConfig = defaultOscConfig()) {
     this.sim = sim;
@@ -95,6 +104,12 @@ export class OscController {
     const nv = sim.model.nv;
     this.jacpBuf = new sim.mj.DoubleBuffer(3 * nv);
     this.jacrBuf = new sim.mj.DoubleBuffer(3 * nv);
+    const d = sim.data;
+    this.v = {
+      qM: new LiveView(d, "qM"), qpos: new LiveView(d, "qpos"), qvel: new LiveView(d, "qvel"),
+      xpos: new LiveView(d, "site_xpos"), xmat: new LiveView(d, "site_xmat"),
+      bias: new LiveView(d, "qfrc_bias"), ctrl: new LiveView(d, "ctrl"),
+    };
     this.mIndex = this.sparseInertiaIndex();
   }
 
@@ -111,35 +126,15 @@ export class OscController {
     for (let i = 0; i < N; i++) {
       const di = this.h.dofAdr[i];
       let adr = madr[di];
-      let j = di;
-      while (j >= 0) {
+      for (let j = di; j >= 0; j = parent[j], adr++) {
         const col = this.h.dofAdr.indexOf(j);
         if (col >= 0) {
           idx[i * N + col] = adr;
           idx[col * N + i] = adr;
         }
-        j = parent[j];
-        adr++;
       }
     }
     return idx;
-  }
-
-  /** Reads M (arm block), J and the TCP pose from the current MuJoCo state. */
-  private update(): void {
-    const { mj, model, data } = this.sim;
-    const qM = data.qM;
-    for (let k = 0; k < N * N; k++) this.M[k] = this.mIndex[k] >= 0 ? qM[this.mIndex[k]] : 0;
-    mj.mj_jacSite(model, data, this.jacpBuf, this.jacrBuf, this.h.siteId);
-    const nv = model.nv;
-    const jp = this.jacpBuf.GetView();
-    const jr = this.jacrBuf.GetView();
-    for (let r = 0; r < 3; r++) {
-      for (let c = 0; c < N; c++) {
-        this.J[r * N + c] = jp[r * nv + this.h.dofAdr[c]];
-        this.J[(r + 3) * N + c] = jr[r * nv + this.h.dofAdr[c]];
-      }
-    }
   }
 
   /** Sets the null-space posture (rad). */
@@ -148,122 +143,140 @@ export class OscController {
   }
 
   /**
-   * Sets the pose goal from a 7-D env action's first six numbers (already validated by the env), relative
-   * to the TCP pose in the current MuJoCo state (kinematics must be current: call after mj_forward/step1).
+   * Sets the pose goal from an env action's first six numbers, relative to the TCP pose in the current
+   * MuJoCo state (kinematics must be current: call after mj_forward or mj_step1).
    */
   setGoal(action: ArrayLike<number>): void {
-    const d = this.sim.data;
     const s = this.h.siteId;
     const om = this.config.outputMax;
-    for (let k = 0; k < 3; k++) {
-      const a = Math.min(1, Math.max(-1, action[k]));
-      this.goalPos[k] = d.site_xpos[3 * s + k] + a * om[k];
-    }
-    const rot = [0, 1, 2].map((k) => Math.min(1, Math.max(-1, action[3 + k])) * om[3 + k]);
-    const dR = axisAngleToMat(rot);
-    const cur = Array.from(d.site_xmat.subarray(9 * s, 9 * s + 9));
-    const g = matMul3(dR, cur);
-    for (let k = 0; k < 9; k++) this.goalMat[k] = g[k];
+    const xpos = this.v.xpos.get();
+    const clip = (x: number) => Math.min(1, Math.max(-1, x));
+    for (let k = 0; k < 3; k++) this.goalPos[k] = xpos[3 * s + k] + clip(action[k]) * om[k];
+    const dR = axisAngleToMat([clip(action[3]) * om[3], clip(action[4]) * om[4], clip(action[5]) * om[5]]);
+    const g = matMul3(dR, this.v.xmat.get().subarray(9 * s, 9 * s + 9));
+    this.goalMat.set(g);
   }
 
-  /** Computes the clipped joint torques for the current substep into `this.torques` and the ctrl array. */
+  /** Computes this substep's clipped joint torques into `this.torques` and the motors' ctrl. */
   computeTorques(): Float64Array {
-    this.update();
-    const { model, data } = this.sim;
-    const { M, Minv, J, MinvJt, A, kd } = this;
-    const s = this.h.siteId;
-    const qvel = data.qvel;
-    const qpos = data.qpos;
+    const { mj, model, data } = this.sim;
+    const { L, J, Y, A, M, h } = this;
+    const qM = this.v.qM.get();
+    const qpos = this.v.qpos.get();
+    const qvel = this.v.qvel.get();
+    const s = h.siteId;
 
-    if (!spdInverse(M, N, Minv, this.scratch)) this.singularFallbacks++;
-    // MinvJt = M⁻¹ Jᵀ  [7, 6]
-    for (let i = 0; i < N; i++) {
-      for (let r = 0; r < 6; r++) {
-        let acc = 0;
-        for (let k = 0; k < N; k++) acc += Minv[i * N + k] * J[r * N + k];
-        MinvJt[i * 6 + r] = acc;
+    // 1) M (arm block of the sparse joint-space inertia) and J (TCP Jacobian over the arm dofs).
+    for (let k = 0; k < N * N; k++) M[k] = this.mIndex[k] >= 0 ? qM[this.mIndex[k]] : 0;
+    mj.mj_jacSite(model, data, this.jacpBuf, this.jacrBuf, s);
+    const nv = model.nv;
+    const jp = this.jacpBuf.GetView();
+    const jr = this.jacrBuf.GetView();
+    for (let r = 0; r < 3; r++) {
+      for (let c = 0; c < N; c++) {
+        J[r * N + c] = jp[r * nv + h.dofAdr[c]];
+        J[(r + 3) * N + c] = jr[r * nv + h.dofAdr[c]];
       }
     }
-    // A = J M⁻¹ Jᵀ  [6, 6]
+
+    // 2) M = L·Lᵀ;  Y = L⁻¹Jᵀ (forward substitution per row of J);  A = J M⁻¹ Jᵀ = YᵀY.
+    L.set(M);
+    if (!choleskyInPlace(L, N)) throw new Error("The arm's joint-space inertia is not positive definite.");
     for (let r = 0; r < 6; r++) {
-      for (let c = 0; c < 6; c++) {
+      for (let i = 0; i < N; i++) {
+        let acc = J[r * N + i];
+        for (let k = 0; k < i; k++) acc -= L[i * N + k] * Y[k * 6 + r];
+        Y[i * 6 + r] = acc / L[i * N + i];
+      }
+    }
+    for (let r = 0; r < 6; r++) {
+      for (let c = r; c < 6; c++) {
         let acc = 0;
-        for (let k = 0; k < N; k++) acc += J[r * N + k] * MinvJt[k * 6 + c];
+        for (let k = 0; k < N; k++) acc += Y[k * 6 + r] * Y[k * 6 + c];
         A[r * 6 + c] = acc;
+        A[c * 6 + r] = acc;
+      }
+    }
+    // Y ← M⁻¹Jᵀ = L⁻ᵀY (back substitution per column).
+    for (let r = 0; r < 6; r++) {
+      for (let i = N - 1; i >= 0; i--) {
+        let acc = Y[i * 6 + r];
+        for (let k = i + 1; k < N; k++) acc -= L[k * N + i] * Y[k * 6 + r];
+        Y[i * 6 + r] = acc / L[i * N + i];
       }
     }
 
-    // End-effector velocity v = J q̇ (linear rows 0–2, angular rows 3–5).
-    const vel = this.tmp7; // reuse: first 6 entries
+    // 3) Task-space PD: v = J q̇; desired force (rows 0–2) and torque (rows 3–5).
+    const vel = this.vel;
     for (let r = 0; r < 6; r++) {
       let acc = 0;
-      for (let k = 0; k < N; k++) acc += J[r * N + k] * qvel[this.h.dofAdr[k]];
+      for (let k = 0; k < N; k++) acc += J[r * N + k] * qvel[h.dofAdr[k]];
       vel[r] = acc;
     }
-    // Desired force and torque in task space.
-    const xpos = data.site_xpos;
-    const xm = data.site_xmat;
+    const xpos = this.v.xpos.get();
+    const xm = this.v.xmat.get();
     const kp = this.config.kp;
-    const f = [0, 0, 0];
-    for (let k = 0; k < 3; k++) f[k] = kp * (this.goalPos[k] - xpos[3 * s + k]) - kd * vel[k];
-    // e_ori = ½ Σ_i (current column i) × (desired column i)
-    const e = [0, 0, 0];
+    const kd = this.kd;
+    const task = this.task;
+    for (let k = 0; k < 3; k++) task[k] = kp * (this.goalPos[k] - xpos[3 * s + k]) - kd * vel[k];
+    // e_ori = ½ Σᵢ (column i of R_ee) × (column i of R*)
+    let e0 = 0, e1 = 0, e2 = 0;
     const g = this.goalMat;
     for (let i = 0; i < 3; i++) {
       const c0 = xm[9 * s + i], c1 = xm[9 * s + 3 + i], c2 = xm[9 * s + 6 + i];
       const d0 = g[i], d1 = g[3 + i], d2 = g[6 + i];
-      e[0] += 0.5 * (c1 * d2 - c2 * d1);
-      e[1] += 0.5 * (c2 * d0 - c0 * d2);
-      e[2] += 0.5 * (c0 * d1 - c1 * d0);
+      e0 += 0.5 * (c1 * d2 - c2 * d1);
+      e1 += 0.5 * (c2 * d0 - c0 * d2);
+      e2 += 0.5 * (c0 * d1 - c1 * d0);
     }
-    const t = [0, 0, 0];
-    for (let k = 0; k < 3; k++) t[k] = kp * e[k] - kd * vel[3 + k];
+    task[3] = kp * e0 - kd * vel[3];
+    task[4] = kp * e1 - kd * vel[4];
+    task[5] = kp * e2 - kd * vel[5];
 
-    // Λ_pos·F and Λ_ori·T (decoupled), then the full Λ for the null-space projector.
-    for (const [off, vec] of [[0, f], [3, t]] as const) {
+    // 4) Decoupled wrench: [Λ_pos F; Λ_ori T].
+    for (let off = 0; off < 6; off += 3) {
       for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) this.sub3[r * 3 + c] = A[(off + r) * 6 + off + c];
       if (!spdInverse(this.sub3, 3, this.lam3, this.scratch)) this.singularFallbacks++;
       for (let r = 0; r < 3; r++) {
-        this.wrench[off + r] = this.lam3[r * 3] * vec[0] + this.lam3[r * 3 + 1] * vec[1] + this.lam3[r * 3 + 2] * vec[2];
+        this.wrench[off + r] =
+          this.lam3[r * 3] * task[off] + this.lam3[r * 3 + 1] * task[off + 1] + this.lam3[r * 3 + 2] * task[off + 2];
       }
     }
+
+    // 5) Null-space posture torque Nᵀ·pose = pose − Jᵀ(J̄ᵀ pose), J̄ᵀ pose = Λ (M⁻¹Jᵀ)ᵀ pose.
     if (!spdInverse(A, 6, this.lamFull, this.scratch)) this.singularFallbacks++;
-    // J̄ = M⁻¹ Jᵀ Λ  [7, 6]
+    const err = this.err;
     for (let i = 0; i < N; i++) {
-      for (let c = 0; c < 6; c++) {
-        let acc = 0;
-        for (let k = 0; k < 6; k++) acc += MinvJt[i * 6 + k] * this.lamFull[k * 6 + c];
-        this.Jbar[i * 6 + c] = acc;
-      }
-    }
-    // Posture torque M·(kpₙ (q₀ − q) − kvₙ q̇).
-    const err = this.tmp7;
-    for (let i = 0; i < N; i++) {
-      err[i] = this.config.nullspaceKp * (this.restQpos[i] - qpos[this.h.qposAdr[i]]) - this.nullKv * qvel[this.h.dofAdr[i]];
+      err[i] = this.config.nullspaceKp * (this.restQpos[i] - qpos[h.qposAdr[i]]) - this.nullKv * qvel[h.dofAdr[i]];
     }
     for (let i = 0; i < N; i++) {
       let acc = 0;
       for (let k = 0; k < N; k++) acc += M[i * N + k] * err[k];
       this.pose[i] = acc;
     }
-    // Nᵀ·pose = pose − Jᵀ (J̄ᵀ pose)
-    const jbarTPose = [0, 0, 0, 0, 0, 0];
+    const yTPose = this.vel; // reuse: (M⁻¹Jᵀ)ᵀ pose  [6]
     for (let c = 0; c < 6; c++) {
       let acc = 0;
-      for (let i = 0; i < N; i++) acc += this.Jbar[i * 6 + c] * this.pose[i];
-      jbarTPose[c] = acc;
+      for (let i = 0; i < N; i++) acc += Y[i * 6 + c] * this.pose[i];
+      yTPose[c] = acc;
     }
-    const bias = data.qfrc_bias;
-    const ctrl = data.ctrl;
+    for (let c = 0; c < 6; c++) {
+      let acc = 0;
+      for (let k = 0; k < 6; k++) acc += this.lamFull[c * 6 + k] * yTPose[k];
+      this.jbarTPose[c] = acc;
+    }
+
+    // 6) τ = Jᵀ(wrench − J̄ᵀ pose) + pose + bias, clipped to the motor limits.
+    const bias = this.v.bias.get();
+    const ctrl = this.v.ctrl.get();
     for (let i = 0; i < N; i++) {
-      let tau = bias[this.h.dofAdr[i]] + this.pose[i];
-      for (let r = 0; r < 6; r++) tau += J[r * N + i] * (this.wrench[r] - jbarTPose[r]);
-      const lim = this.h.torqueLimits[i];
-      tau = Math.min(lim, Math.max(-lim, tau));
+      let tau = bias[h.dofAdr[i]] + this.pose[i];
+      for (let r = 0; r < 6; r++) tau += J[r * N + i] * (this.wrench[r] - this.jbarTPose[r]);
+      const lim = h.torqueLimits[i];
+      tau = tau > lim ? lim : tau < -lim ? -lim : tau;
       this.torques[i] = tau;
-      ctrl[this.h.actuatorIds[i]] = tau;
+      ctrl[h.actuatorIds[i]] = tau;
     }
-    void model;
     return this.torques;
   }
 

@@ -5,7 +5,9 @@
  */
 import { el, toXml, type MjcfElement } from "../mjcf.ts";
 import { physicsOptions } from "../physics.ts";
-import { pandaMjcf, WORLD_CONTACT } from "../robot/panda.ts";
+import { ARM_JOINTS, FINGER_JOINTS, GRIPPER_INIT_QPOS, PANDA_INIT_QPOS, pandaMjcf, WORLD_CONTACT } from "../robot/panda.ts";
+import type { Simulation } from "../mujoco.ts";
+import type { InitState } from "../envTypes.ts";
 
 /** Table/kitchen robot base (world, m): LIBERO.md §3. */
 export const TABLE_ROBOT_BASE = [-0.66, 0, 0.912] as const;
@@ -73,4 +75,17 @@ export function robotTableSceneXml(boxes: FreeBoxSpec[] = DEFAULT_BOXES): string
     el("actuator", {}, robot.actuators),
   );
   return toXml(root) + "\n";
+}
+
+/**
+ * The robot scene's initial state: the arm at `init_qpos`, fingers half open, every free body at the pose
+ * written in the MJCF (MuJoCo's `qpos0`), everything at rest. Optional Gaussian joint noise (rad), drawn
+ * from `normal`, as LIBERO's stored init states carry (std 0.02).
+ */
+export function robotInitState(sim: Simulation, jointNoise?: () => number): InitState {
+  const qpos = Float64Array.from(sim.model.qpos0 as unknown as Float64Array);
+  const adr = (joint: string) => (sim.model.jnt_qposadr as unknown as Int32Array)[sim.id("joint", joint)];
+  ARM_JOINTS.forEach((j, i) => (qpos[adr(j)] = PANDA_INIT_QPOS[i] + (jointNoise ? jointNoise() : 0)));
+  FINGER_JOINTS.forEach((j, i) => (qpos[adr(j)] = GRIPPER_INIT_QPOS[i]));
+  return { fixtures: [], qpos, qvel: new Float64Array(sim.model.nv) };
 }
