@@ -10,8 +10,9 @@
  *           stop when the vocabulary is full or the best pair occurs fewer than `minFrequency` times
  *           (default 2: a merge seen once only memorizes one training sequence);
  *           replace its occurrences left to right, without overlap, by the new token.
- * Identical sequences are stored once with a count, and pair counts are updated only in the sequences that
- * hold the merged pair, so training costs about (distinct pairs + touched sequences) per merge.
+ * Identical sequences are stored once with a count; a merge updates only the counts of the pairs around
+ * each merged occurrence, and a lazy max-heap finds the next best pair, so a merge costs about the length
+ * of the sequences that hold the pair rather than a pass over all data.
  * The order of the training sequences cannot change the result: counts are order-free and ties go by id.
  *
  * Encoding applies the learned merges by rank: while some adjacent pair has a merge, merge every
@@ -72,50 +73,119 @@ export function trainBpe(sequences: readonly ArrayLike<number>[], options: BpeTr
   });
   const words = [...byText.values()];
 
+  // Pair counts, the sequences that (may) hold each pair, and a heap of (count, pair) entries. The heap
+  // is lazy: every change of a count pushes a fresh entry, and a popped entry whose count is no longer
+  // current is skipped, so the top valid entry is always the true best pair.
   const pairCounts = new Map<number, number>();
-  const pairWhere = new Map<number, Set<number>>(); // may hold stale word indices; checked on use
-  const addPairs = (w: number, sign: 1 | -1) => {
-    const { symbols, count } = words[w];
-    for (let i = 0; i + 1 < symbols.length; i++) {
-      const key = pairKey(symbols[i], symbols[i + 1]);
-      const c = (pairCounts.get(key) ?? 0) + sign * count;
-      if (c === 0) pairCounts.delete(key);
-      else pairCounts.set(key, c);
-      if (sign === 1) {
-        let where = pairWhere.get(key);
-        if (!where) pairWhere.set(key, (where = new Set()));
-        where.add(w);
-      }
+  const pairWhere = new Map<number, Set<number>>(); // may hold stale sequence indices; checked on use
+  const heap = new PairHeap();
+  let changed = new Set<number>();
+  const bump = (key: number, delta: number, w: number) => {
+    const c = (pairCounts.get(key) ?? 0) + delta;
+    if (c === 0) pairCounts.delete(key);
+    else pairCounts.set(key, c);
+    changed.add(key);
+    if (delta > 0) {
+      let where = pairWhere.get(key);
+      if (!where) pairWhere.set(key, (where = new Set()));
+      where.add(w);
     }
   };
-  for (let w = 0; w < words.length; w++) addPairs(w, 1);
+  words.forEach(({ symbols, count }, w) => {
+    for (let i = 0; i + 1 < symbols.length; i++) bump(pairKey(symbols[i], symbols[i + 1]), count, w);
+  });
 
   const merges: Merge[] = [];
   while (baseSize + merges.length < vocabSize) {
-    let bestKey = -1;
-    let bestCount = 0;
-    for (const [key, count] of pairCounts) {
-      if (count > bestCount || (count === bestCount && key < bestKey)) {
-        bestKey = key;
-        bestCount = count;
-      }
+    for (const key of changed) {
+      const c = pairCounts.get(key);
+      if (c !== undefined) heap.push(c, key);
     }
-    if (bestCount < minFrequency) break;
-    const a = Math.floor(bestKey / MAX_BPE_VOCAB);
-    const b = bestKey % MAX_BPE_VOCAB;
+    changed = new Set();
+    let best = heap.pop();
+    while (best && pairCounts.get(best.key) !== best.count) best = heap.pop();
+    if (!best || best.count < minFrequency) break;
+    const a = Math.floor(best.key / MAX_BPE_VOCAB);
+    const b = best.key % MAX_BPE_VOCAB;
     const id = baseSize + merges.length;
     merges.push([a, b]);
-    for (const w of [...(pairWhere.get(bestKey) ?? [])]) {
-      const merged = mergePair(words[w].symbols, a, b, id);
-      if (merged.length === words[w].symbols.length) continue; // stale entry: the pair is gone
-      addPairs(w, -1);
-      words[w].symbols = merged;
-      addPairs(w, 1);
+    for (const w of pairWhere.get(best.key) ?? []) {
+      // Merge left to right, updating only the pairs around each merged occurrence:
+      // (prev, a) and (b, next) give way to (prev, id) and (id, next); (a, b) itself disappears.
+      const { symbols, count } = words[w];
+      const out: number[] = [];
+      for (let i = 0; i < symbols.length; i++) {
+        if (i + 1 < symbols.length && symbols[i] === a && symbols[i + 1] === b) {
+          bump(best.key, -count, w);
+          if (out.length > 0) {
+            const prev = out[out.length - 1];
+            bump(pairKey(prev, a), -count, w);
+            bump(pairKey(prev, id), count, w);
+          }
+          if (i + 2 < symbols.length) {
+            const next = symbols[i + 2];
+            bump(pairKey(b, next), -count, w);
+            bump(pairKey(id, next), count, w);
+          }
+          out.push(id);
+          i++;
+        } else {
+          out.push(symbols[i]);
+        }
+      }
+      words[w].symbols = out;
     }
-    pairWhere.delete(bestKey);
-    pairCounts.delete(bestKey); // already 0: no occurrence survives a left-to-right merge
+    pairWhere.delete(best.key);
   }
   return merges;
+}
+
+/** A max-heap of (count, pair key) entries: larger count first, then the smaller key. */
+class PairHeap {
+  private counts: number[] = [];
+  private keys: number[] = [];
+
+  private above(i: number, j: number): boolean {
+    return this.counts[i] > this.counts[j] || (this.counts[i] === this.counts[j] && this.keys[i] < this.keys[j]);
+  }
+
+  private swap(i: number, j: number): void {
+    [this.counts[i], this.counts[j]] = [this.counts[j], this.counts[i]];
+    [this.keys[i], this.keys[j]] = [this.keys[j], this.keys[i]];
+  }
+
+  push(count: number, key: number): void {
+    this.counts.push(count);
+    this.keys.push(key);
+    for (let i = this.counts.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!this.above(i, parent)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  pop(): { count: number; key: number } | undefined {
+    if (this.counts.length === 0) return undefined;
+    const top = { count: this.counts[0], key: this.keys[0] };
+    const lastCount = this.counts.pop()!;
+    const lastKey = this.keys.pop()!;
+    if (this.counts.length > 0) {
+      this.counts[0] = lastCount;
+      this.keys[0] = lastKey;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < this.counts.length && this.above(l, m)) m = l;
+        if (r < this.counts.length && this.above(r, m)) m = r;
+        if (m === i) break;
+        this.swap(i, m);
+        i = m;
+      }
+    }
+    return top;
+  }
 }
 
 /** A trained BPE: encodes symbol sequences to tokens and back. */
