@@ -246,6 +246,25 @@ describe("In(a, site): strict point-in-box of p_site ± |R·size|, lower z bound
       expect(inSite(offset(0, 0.068), basket(10))).toBe(true);
       expect(inSite(offset(0, 0.0709), basket(10))).toBe(false);
     });
+    it("property: at yaw k·90° |R·size| is the true box, so In equals the geometric point-in-box test", () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 3 }),
+          fc.double({ min: -0.1, max: 0.1, noNaN: true }),
+          fc.double({ min: -0.1, max: 0.1, noNaN: true }),
+          fc.double({ min: -0.1, max: 0.1, noNaN: true }),
+          (k, x, y, z) => {
+            const site: SiteFrame = { pos: [0, 0, 0.5], mat: rotZ((k * Math.PI) / 2), size: [0.03, 0.06, 0.04] };
+            // Local coordinates of the point (Rᵀ·(p − s)); stay clear of the faces, where rounding decides.
+            const local = apply(transpose(site.mat as M3), [x, y, z]);
+            const margin = (v: number, half: number, below = 0) => Math.min(Math.abs(v - half), Math.abs(v + half + below));
+            fc.pre(margin(local[0], 0.03) > 1e-9 && margin(local[1], 0.06) > 1e-9 && margin(local[2], 0.04, 0.01) > 1e-9);
+            const geometric = Math.abs(local[0]) < 0.03 && Math.abs(local[1]) < 0.06 && local[2] > -0.05 && local[2] < 0.04;
+            return inSite([x, y, 0.5 + z], site) === geometric;
+          },
+        ),
+      );
+    });
     it("yawed 45°: the x extent collapses to zero", () => {
       expect(inSite(offset(1e-6, 0), basket(45))).toBe(false);
       expect(inSite(offset(-1e-6, 0), basket(45))).toBe(false);
