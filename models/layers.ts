@@ -1,0 +1,73 @@
+/**
+ * The small building blocks of the transformer: a linear map, layer norm and GELU.
+ *
+ * Shape letters (STYLE.md): N rows (B·T flattened), D width, F output width.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+/** The gradient of a custom op: upstream gradient and saved tensors → one gradient per input. */
+export type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
+
+/**
+ * tf.customGrad with plain types: `forward` receives the input tensors then tfjs's save function, and
+ * returns the value and its gradient function.
+ */
+export function withGradient<T extends tf.Tensor>(
+  forward: (...args: never[]) => { value: T; gradFunc: GradFunc },
+): (...inputs: tf.Tensor[]) => T {
+  return tf.customGrad(forward as never) as unknown as (...inputs: tf.Tensor[]) => T;
+}
+
+/**
+ * Whether a transposed operand of matMul is fast on the active backend. The wasm backend hands only
+ * untransposed 2-D products to XNNPACK: measured on the 2-core dev machine, [N,256]·[768,256]ᵀ ran at
+ * 2.5 GFLOP/s against 18 GFLOP/s untransposed (benchmarks/model.ts), so there we transpose explicitly.
+ */
+export function transposedMatMulIsFast(): boolean {
+  const b = tf.getBackend();
+  return b === "webgpu" || b === "tensorflow";
+}
+
+/** a · bᵀ, with the transpose done as its own kernel where the backend's transposed matMul is slow. */
+export function matMulABt(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return transposedMatMulIsFast() ? tf.matMul(a, b, false, true) : tf.matMul(a, tf.transpose(b));
+}
+
+/** aᵀ · b, likewise. */
+export function matMulAtB(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return transposedMatMulIsFast() ? tf.matMul(a, b, true, false) : tf.matMul(tf.transpose(a), b);
+}
+
+/**
+ * y = x·W + b for x [N, D], W [D, F], b [F] → y [N, F], as one 2-D product. Its gradient is written out
+ * (dx = dy·Wᵀ, dW = xᵀ·dy, db = Σ_N dy) so that no transposed matMul reaches the wasm backend.
+ */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  const op = withGradient((xIn: tf.Tensor2D, wIn: tf.Tensor2D, bIn: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    save([xIn, wIn]);
+    const value = tf.fused.matMul({ a: xIn, b: wIn, bias: bIn }) as tf.Tensor2D;
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [matMulABt(dy as tf.Tensor2D, ws), matMulAtB(xs, dy as tf.Tensor2D), tf.sum(dy, 0)];
+    };
+    return { value, gradFunc };
+  });
+  return op(x, w, b);
+}
+
+/**
+ * Layer norm over the last axis (Ba, Kiros & Hinton 2016): y = (x − μ) / √(σ² + ε) · γ + β, with μ and σ²
+ * the mean and (biased) variance of each row; x [N, D], γ and β [D]. ε = 1e-5 as PyTorch's default.
+ */
+export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps = 1e-5): tf.Tensor2D {
+  const mu = tf.mean(x, -1, true); // [N, 1]
+  const centred = tf.sub(x, mu); // [N, D]
+  const variance = tf.mean(tf.square(centred), -1, true); // [N, 1]
+  const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, eps))); // [N, D]
+  return tf.add(tf.mul(normed, gamma), beta);
+}
+
+/** GELU, exact form (Hendrycks & Gimpel 2016): gelu(x) = ½·x·(1 + erf(x / √2)), as PyTorch's default. */
+export function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+}
