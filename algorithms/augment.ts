@@ -101,8 +101,8 @@ export function augmentImages(
     const mean = tf.mean(x, [1, 2], true); // [B, 1, 1, 3]
     x = tf.clipByValue(tf.add(tf.mul(tf.sub(x, mean), perImage(contrast)), mean), 0, 1);
     const [h, s, v] = rgbToHsv(x); // each [B, S, S, 1]
-    const saturated = tf.clipByValue(tf.mul(s, perImage(saturation)), 0, 1);
-    const shifted = tf.mod(tf.add(h, perImage(hue)), 1);
+    const saturated = tf.clipByValue(tf.mul(s, perImage(saturation)), 0, 1) as tf.Tensor4D;
+    const shifted = tf.mod(tf.add(h, perImage(hue)), 1) as tf.Tensor4D;
     return tf.clipByValue(hsvToRgb(shifted, saturated, v), 0, 1) as tf.Tensor4D;
   });
 }

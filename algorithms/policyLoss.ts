@@ -95,11 +95,11 @@ export function clipStatistics(terms: SurrogateTerms, tokenMask: tf.Tensor2D): C
     const k3 = tf.sub(tf.sub(ratio, 1), logRatio); // [N, T]
     const clipped = tf.cast(tf.greater(pgLoss2, pgLoss1), "float32"); // [N, T]
     return {
-      validTokens: tf.sum(tokenMask),
-      clippedTokens: tf.sum(tf.mul(clipped, tokenMask)),
-      klSum: tf.sum(tf.mul(k3, tokenMask)),
-      ratioSum: tf.sum(tf.mul(ratio, tokenMask)),
-      ratioMax: tf.max(tf.mul(ratio, tokenMask)),
+      validTokens: tf.sum(tokenMask) as tf.Scalar,
+      clippedTokens: tf.sum(tf.mul(clipped, tokenMask)) as tf.Scalar,
+      klSum: tf.sum(tf.mul(k3, tokenMask)) as tf.Scalar,
+      ratioSum: tf.sum(tf.mul(ratio, tokenMask)) as tf.Scalar,
+      ratioMax: tf.max(tf.mul(ratio, tokenMask)) as tf.Scalar,
     };
   });
 }

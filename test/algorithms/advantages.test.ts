@@ -62,7 +62,7 @@ describe("rlooAdvantages", () => {
 
   it("equals G/(G−1)·(r − mean) for any group", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(0, 1), { minLength: 2, maxLength: 8 }), (rewards) => {
+      fc.property(fc.array(fc.constantFrom<number>(0, 1), { minLength: 2, maxLength: 8 }), (rewards) => {
         const G = rewards.length;
         const mean = rewards.reduce((a, b) => a + b, 0) / G;
         rlooAdvantages(rewards, G).forEach((a, i) => expect(a).toBeCloseTo((G / (G - 1)) * (rewards[i] - mean), 10));

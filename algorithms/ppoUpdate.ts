@@ -1,0 +1,262 @@
+/**
+ * One policy update on a kept batch of rollouts, shared by the three advantage estimators:
+ * GRPO (the original), RLOO, and PPO with a value head.
+ *
+ *   1) old log-probs (and old values) recomputed with the pre-update weights, no gradient;
+ *   2) advantages from the configured estimator, one per chunk step, copied to that step's 56 tokens;
+ *   3) one pass over contiguous mini-batches of `miniBatchTrajectories` trajectories (no shuffle, no
+ *      epochs), each one optimizer step of the clipped surrogate (+ valueCoef · clipped value loss for ppo).
+ * Source: veRL `update_policy` in `dp_rob.py` as SimpleVLA-RL runs it (SIMPLEVLA_RL.md §1: old log-probs
+ * recomputed after the rollout; 512 / 128 = 4 optimizer steps per rollout batch; one pass).
+ *
+ * Memory: every chunk step is one model input (one image). A mini-batch's chunk steps are fed through the
+ * model in slices of `sliceChunkSteps` rows with their gradients summed before the optimizer step. Each
+ * token carries the weight m / (validTokens(trajectory) · M), so the sum over slices is exactly the
+ * per-trajectory token mean averaged over the M trajectories, however the rows are sliced.
+ *
+ * Shape letters (STYLE.md): R chunk-step rows of a slice, T = 56 tokens, M trajectories per mini-batch.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import "../models/gradients.ts";
+import { ACTION_SLOTS, type PolicyModel, type VlaBatch } from "../models/types.ts";
+import { getAdvantageEstimator } from "./advantages.ts";
+import { type GradientApplier, gradientsInOrder } from "./gradientApplier.ts";
+import { clipStatistics, surrogateTerms } from "./policyLoss.ts";
+import type { RlConfig } from "./rlConfig.ts";
+import { type Rollout, validateRollout, validTokenCount } from "./rollout.ts";
+import { tokenEntropy, tokenLogProbs } from "./tokenDistribution.ts";
+import type { ValueHead } from "./valueHead.ts";
+import { clippedValueLoss } from "./valueLoss.ts";
+
+/**
+ * Re-creates the model input for chunk steps from what a rollout stored: raw env images and instructions
+ * in, a VlaBatch out (the same deterministic centre crop and text tokenization the rollout used). The
+ * update disposes the returned tensors.
+ */
+export type ObservationEncoder = (images: readonly Uint8Array[], instructions: readonly string[]) => VlaBatch;
+
+/** What one update reports (logged under `train/` by the trainer). */
+export interface UpdateDiagnostics {
+  /** Clipped surrogate, mean over the optimizer steps. */
+  policyLoss: number;
+  /** Clipped value loss, mean over the optimizer steps (ppo only, else null). */
+  valueLoss: number | null;
+  /** Fraction of valid tokens where the clip binds (gradient zero). */
+  clipFrac: number;
+  /** Mean over valid tokens of (ρ − 1) − log ρ, the k3 estimate of KL(old ‖ new). */
+  approxKl: number;
+  ratioMean: number;
+  ratioMax: number;
+  /** Mean entropy of the token distributions at the temperature, over valid tokens (nats). */
+  entropy: number;
+  /** Global gradient norm before clipping: mean and max over the optimizer steps. */
+  gradNorm: number;
+  gradNormMax: number;
+  optimizerSteps: number;
+  trajectories: number;
+  validTokens: number;
+  /** Mean and population std of the per-trajectory (first chunk step) advantages. */
+  advantageMean: number;
+  advantageStd: number;
+}
+
+export interface UpdateArgs {
+  model: PolicyModel;
+  /** The kept batch, whole groups of `config.groupSize` in group order. */
+  rollouts: readonly Rollout[];
+  encode: ObservationEncoder;
+  /** Steps the model's variables (and the value head's, for ppo). */
+  optimizer: GradientApplier;
+  config: RlConfig;
+  /** Required when `config.advantage` is "ppo". */
+  valueHead?: ValueHead;
+}
+
+/** A chunk step of one trajectory: the unit the model sees. */
+interface Row {
+  trajectory: number;
+  step: number;
+}
+
+export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHead }: UpdateArgs): UpdateDiagnostics {
+  const estimator = getAdvantageEstimator(config.advantage);
+  checkBatch(rollouts, config);
+  if (estimator.needsValues && !valueHead) {
+    throw new Error(`advantage "${config.advantage}" needs a valueHead; pass one built over model.features.`);
+  }
+  const critic = estimator.needsValues ? valueHead : undefined;
+  const variables = [...model.trainableVariables(), ...(critic?.trainableVariables() ?? [])];
+  const rows: Row[] = rollouts.flatMap((r, trajectory) => r.steps.map((_, step) => ({ trajectory, step })));
+  const rowStart: number[] = []; // first row index of each trajectory
+  rollouts.reduce((start, r) => (rowStart.push(start), start + r.steps.length), 0);
+
+  // 1) old log-probs (and values) with the weights that sampled the batch, no gradient
+  const oldLogp = new Float32Array(rows.length * ACTION_SLOTS); // [rows·T]
+  const oldValues = new Float32Array(rows.length); // [rows]
+  forSlices(rows, config.sliceChunkSteps, (slice, offset) => {
+    const batch = encodeRows(slice, rollouts, encode);
+    try {
+      tf.tidy(() => {
+        const tokens = tokensOf(slice, rollouts); // [R, T]
+        oldLogp.set(tokenLogProbs(model.logits(batch), tokens, config.temperature).dataSync(), offset * ACTION_SLOTS);
+        if (critic) oldValues.set(critic.predict(model.features(batch)).dataSync(), offset);
+      });
+    } finally {
+      tf.dispose([batch.images, batch.text]);
+    }
+  });
+
+  // 2) advantages, one per chunk step
+  const { stepAdvantages, returns } = estimator.estimate({
+    rewards: rollouts.map((r) => (r.success ? 1 : 0)),
+    groupSize: config.groupSize,
+    chunkSteps: rollouts.map((r) => r.steps.length),
+    values: critic ? rollouts.map((r, n) => Array.from(oldValues.subarray(rowStart[n], rowStart[n] + r.steps.length))) : undefined,
+    gamma: config.gamma,
+    lambda: config.lambda,
+  });
+
+  // 3) one pass over contiguous mini-batches, one optimizer step each
+  const totals = { policyLoss: 0, valueLoss: 0, clipped: 0, kl: 0, ratioSum: 0, ratioMax: 0, entropy: 0, valid: 0 };
+  const gradNorms: number[] = [];
+  for (let first = 0; first < rollouts.length; first += config.miniBatchTrajectories) {
+    const members = rollouts.length - first < config.miniBatchTrajectories ? rollouts.length - first : config.miniBatchTrajectories;
+    const miniRows = rows.filter((r) => r.trajectory >= first && r.trajectory < first + members);
+    const accumulated: { grads: tf.Tensor[] | null } = { grads: null }; // Σ over slices, [variables]
+    try {
+      forSlices(miniRows, config.sliceChunkSteps, (slice) => {
+        const batch = encodeRows(slice, rollouts, encode);
+        const kept: tf.Scalar[] = []; // the slice's diagnostic sums, read after the backward pass
+        let total: tf.Scalar | null = null;
+        try {
+          const { value, grads } = tf.variableGrads(() => {
+            const tokens = tokensOf(slice, rollouts); // [R, T]
+            const logpOld = tf.tensor2d(gatherRows(oldLogp, slice, rowStart, ACTION_SLOTS), [slice.length, ACTION_SLOTS]);
+            const mask = tf.tensor2d(maskOf(slice, rollouts), [slice.length, ACTION_SLOTS]); // [R, T]
+            const weights = tf.div(mask, tf.tensor2d(slice.map((r) => [validTokenCount(rollouts[r.trajectory].finishStep) * members]))); // [R, T]
+            const advantages = tf.tensor1d(slice.map((r) => stepAdvantages[r.trajectory][r.step])); // [R]
+
+            const logits = model.logits(batch); // [R, T, K]
+            const logpNew = tokenLogProbs(logits, tokens, config.temperature); // [R, T]
+            const terms = surrogateTerms(logpNew, logpOld, advantages, config);
+            const policyLoss = tf.sum(tf.mul(weights, terms.perTokenLoss)) as tf.Scalar;
+            const stats = clipStatistics(terms, mask);
+            const entropySum = tf.sum(tf.mul(tokenEntropy(logits, config.temperature), mask)) as tf.Scalar;
+            kept.push(...[policyLoss, stats.validTokens, stats.clippedTokens, stats.klSum, stats.ratioSum, stats.ratioMax, entropySum].map((t) => tf.keep(t)));
+            if (!critic || !returns) return policyLoss;
+
+            const values = critic.predict(model.features(batch)); // [R]
+            const valueWeights = tf.tensor1d(slice.map((r) => 1 / (rollouts[r.trajectory].steps.length * members))); // [R]
+            const { loss: valueLoss } = clippedValueLoss(
+              values,
+              tf.tensor1d(gatherRows(oldValues, slice, rowStart, 1)),
+              tf.tensor1d(slice.map((r) => returns[r.trajectory][r.step])),
+              config.valueClip,
+              valueWeights,
+            );
+            kept.push(tf.keep(valueLoss));
+            return tf.add(policyLoss, tf.mul(config.valueCoef, valueLoss)) as tf.Scalar;
+          }, variables);
+          total = value; // may be the kept policy loss itself: dispose only after reading
+          const ordered = gradientsInOrder(variables, grads);
+          const previous = accumulated.grads;
+          accumulated.grads = previous ? ordered.map((g, i) => tf.add(previous[i], g)) : ordered.map((g) => tf.clone(g));
+          tf.dispose([...ordered, ...Object.values(grads), ...(previous ?? [])]);
+
+          const [policyLoss, valid, clipped, kl, ratioSum, ratioMax, entropy, valueLoss] = kept.map((t) => t.dataSync()[0]);
+          totals.policyLoss += policyLoss;
+          totals.valid += valid;
+          totals.clipped += clipped;
+          totals.kl += kl;
+          totals.ratioSum += ratioSum;
+          totals.ratioMax = Math.max(totals.ratioMax, ratioMax);
+          totals.entropy += entropy;
+          totals.valueLoss += valueLoss ?? 0;
+        } finally {
+          tf.dispose([batch.images, batch.text, ...kept, ...(total ? [total] : [])]);
+        }
+      });
+      if (accumulated.grads) gradNorms.push(optimizer.applyGradients(variables, accumulated.grads));
+    } finally {
+      if (accumulated.grads) tf.dispose(accumulated.grads);
+    }
+  }
+
+  const steps = gradNorms.length;
+  const firstStepAdvantages = stepAdvantages.map((a) => a[0]);
+  const advantageMean = firstStepAdvantages.reduce((a, b) => a + b, 0) / firstStepAdvantages.length;
+  const advantageVar = firstStepAdvantages.reduce((a, b) => a + (b - advantageMean) ** 2, 0) / firstStepAdvantages.length;
+  const valid = Math.max(totals.valid, 1);
+  return {
+    policyLoss: totals.policyLoss / steps,
+    valueLoss: critic ? totals.valueLoss / steps : null,
+    clipFrac: totals.clipped / valid,
+    approxKl: totals.kl / valid,
+    ratioMean: totals.ratioSum / valid,
+    ratioMax: totals.ratioMax,
+    entropy: totals.entropy / valid,
+    gradNorm: gradNorms.reduce((a, b) => a + b, 0) / steps,
+    gradNormMax: Math.max(...gradNorms),
+    optimizerSteps: steps,
+    trajectories: rollouts.length,
+    validTokens: totals.valid,
+    advantageMean,
+    advantageStd: Math.sqrt(advantageVar),
+  };
+}
+
+function checkBatch(rollouts: readonly Rollout[], config: RlConfig): void {
+  if (rollouts.length === 0) throw new Error("ppoUpdate needs at least one rollout; skip the step when no group was kept.");
+  for (const [key, v] of [["miniBatchTrajectories", config.miniBatchTrajectories], ["sliceChunkSteps", config.sliceChunkSteps], ["groupSize", config.groupSize]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`RlConfig.${key} must be a positive integer, got ${v}.`);
+  }
+  if (rollouts.length % config.groupSize !== 0) {
+    throw new Error(`the batch has ${rollouts.length} rollouts, not whole groups of groupSize ${config.groupSize}.`);
+  }
+  rollouts.forEach((r, n) => {
+    validateRollout(r, `rollouts[${n}]`);
+    const leader = rollouts[n - (n % config.groupSize)];
+    if (r.groupId !== leader.groupId) {
+      throw new Error(`rollouts[${n}] has groupId ${r.groupId} but its group (from rollouts[${n - (n % config.groupSize)}]) is ${leader.groupId}; pass groups contiguously.`);
+    }
+  });
+}
+
+/** Calls `fn` on consecutive slices of at most `size` rows, with each slice's offset. */
+function forSlices(rows: readonly Row[], size: number, fn: (slice: Row[], offset: number) => void): void {
+  for (let offset = 0; offset < rows.length; offset += size) fn(rows.slice(offset, offset + size), offset);
+}
+
+function encodeRows(slice: readonly Row[], rollouts: readonly Rollout[], encode: ObservationEncoder): VlaBatch {
+  return encode(
+    slice.map((r) => rollouts[r.trajectory].steps[r.step].image),
+    slice.map((r) => rollouts[r.trajectory].instruction),
+  );
+}
+
+/** [R, T] int32 sampled tokens of the rows. */
+function tokensOf(slice: readonly Row[], rollouts: readonly Rollout[]): tf.Tensor2D {
+  const tokens = new Int32Array(slice.length * ACTION_SLOTS);
+  slice.forEach((r, i) => tokens.set(rollouts[r.trajectory].steps[r.step].tokens, i * ACTION_SLOTS));
+  return tf.tensor2d(tokens, [slice.length, ACTION_SLOTS], "int32");
+}
+
+/** [R·T] token mask of the rows: token j of chunk step c is valid iff 56·c + j < 7·finishStep. */
+function maskOf(slice: readonly Row[], rollouts: readonly Rollout[]): Float32Array {
+  const mask = new Float32Array(slice.length * ACTION_SLOTS);
+  slice.forEach((r, i) => {
+    const valid = validTokenCount(rollouts[r.trajectory].finishStep) - r.step * ACTION_SLOTS;
+    mask.fill(1, i * ACTION_SLOTS, i * ACTION_SLOTS + Math.min(Math.max(valid, 0), ACTION_SLOTS));
+  });
+  return mask;
+}
+
+/** Copies the per-row entries (`width` each) of a flat per-row array into a [R·width] array. */
+function gatherRows(source: Float32Array, slice: readonly Row[], rowStart: readonly number[], width: number): Float32Array {
+  const out = new Float32Array(slice.length * width);
+  slice.forEach((r, i) => {
+    const row = rowStart[r.trajectory] + r.step;
+    out.set(source.subarray(row * width, (row + 1) * width), i * width);
+  });
+  return out;
+}
