@@ -55,6 +55,9 @@ export interface UpdateDiagnostics {
   optimizerSteps: number;
   trajectories: number;
   validTokens: number;
+  /** Mean |sampling-time log-prob − recomputed old log-prob| over valid tokens. Near 0 when rollout and
+   *  update see the same inputs and weights; a large gap means the encoder or the weights differ. */
+  samplingLogProbGap: number;
   /** Mean and population std of the per-trajectory (first chunk step) advantages. */
   advantageMean: number;
   advantageStd: number;
@@ -104,6 +107,16 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
     } finally {
       tf.dispose([batch.images, batch.text]);
     }
+  });
+
+  let gapSum = 0;
+  let gapCount = 0;
+  rows.forEach((r, i) => {
+    const rollout = rollouts[r.trajectory];
+    const valid = Math.min(validTokenCount(rollout.finishStep) - r.step * ACTION_SLOTS, ACTION_SLOTS);
+    const sampled = rollout.steps[r.step].samplingLogProbs;
+    for (let j = 0; j < valid; j++) gapSum += Math.abs(sampled[j] - oldLogp[i * ACTION_SLOTS + j]);
+    gapCount += Math.max(valid, 0);
   });
 
   // 2) advantages, one per chunk step
@@ -200,6 +213,7 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
     optimizerSteps: steps,
     trajectories: rollouts.length,
     validTokens: totals.valid,
+    samplingLogProbGap: gapCount > 0 ? gapSum / gapCount : 0,
     advantageMean,
     advantageStd: Math.sqrt(advantageVar),
   };

@@ -32,7 +32,7 @@ function textIds(instructions: readonly string[]): tf.Tensor2D {
 describe.skipIf(!present)("algorithms on the tiny VLA", () => {
   beforeAll(useCpu);
 
-  it("a GRPO update sees ρ ≡ 1 on its first mini-batch and does not leak", async () => {
+  it("a GRPO update recomputes the sampling log-probs, sees ρ ≡ 1 on its first mini-batch, and does not leak", async () => {
     const { model, imageSize } = await tinyVla(1);
     const encode: ObservationEncoder = (images, instructions) => {
       const raw = imagesToTensor(images);
@@ -57,10 +57,20 @@ describe.skipIf(!present)("algorithms on the tiny VLA", () => {
         samplingLogProbs: new Float32Array(56),
       })),
     }));
+    // sampling-time log-probs from the model's own logProbs, as the rollout engine would record them
+    for (const r of rollouts) {
+      const batch = encode(r.steps.map((s) => s.image), r.steps.map(() => r.instruction));
+      const tokens = tf.tensor2d(Int32Array.from(r.steps.flatMap((s) => Array.from(s.tokens))), [r.steps.length, 56], "int32");
+      const logp = model.logProbs(batch, tokens, 1.6);
+      const values = logp.dataSync();
+      r.steps.forEach((s, c) => s.samplingLogProbs.set(values.subarray(c * 56, (c + 1) * 56)));
+      tf.dispose([batch.images, batch.text, tokens, logp]);
+    }
     const config = { ...defaultRlConfig(), groupSize: 2, miniBatchTrajectories: 2, sliceChunkSteps: 2 };
     const optimizer = new AdamApplier(1e-3, 1);
     const first = ppoUpdate({ model, rollouts, encode, optimizer, config });
     expect(first.ratioMean).toBeCloseTo(1, 6);
+    expect(first.samplingLogProbGap).toBeLessThan(1e-4);
     expect(first.gradNorm).toBeGreaterThan(0);
     ppoUpdate({ model, rollouts, encode, optimizer, config });
     const count = tf.memory().numTensors;
