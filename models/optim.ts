@@ -1,0 +1,161 @@
+/**
+ * AdamW (Loshchilov & Hutter 2019, "Decoupled Weight Decay Regularization"; PyTorch's torch.optim.AdamW)
+ * with global-norm gradient clipping (PyTorch's clip_grad_norm_), over tf.Variables.
+ *
+ * Per step t (from 1), for each parameter θ with clipped gradient g:
+ *   θ ← θ·(1 − lr·λ)                                   decoupled weight decay
+ *   m ← β₁·m + (1 − β₁)·g,   v ← β₂·v + (1 − β₂)·g²
+ *   θ ← θ − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε)
+ * Defaults as the original's optimizer (SIMPLEVLA_RL.md §1: AdamW, betas 0.9/0.999, weight decay 0.01,
+ * grad clip 1.0; eps 1e-8 is PyTorch's default). Weight decay applies to every parameter, as there.
+ *
+ * tfjs's own Adam is very slow on webgpu (device/README.md: 64 ms for 8 variables), so each variable's
+ * update is one short chain of element-wise kernels whose scalars are made once per step.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+export interface AdamWConfig {
+  /** Learning rate. */
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** λ, decoupled weight decay per unit of learning rate. */
+  weightDecay: number;
+  /** Maximum global L2 norm of the gradients; `null` turns clipping off. */
+  clipNorm: number | null;
+}
+
+export function defaultAdamWConfig(): AdamWConfig {
+  return { lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1.0 };
+}
+
+/** What one step did. */
+export interface StepInfo {
+  /** Global L2 norm of the gradients before clipping. */
+  gradNorm: number;
+  /** False when the norm was NaN or infinite: then nothing was changed, not even the step count. */
+  applied: boolean;
+}
+
+/** Optimizer state as plain arrays, for checkpoints: moments in the order of the variables. */
+export interface AdamWState {
+  step: number;
+  m: Float32Array[];
+  v: Float32Array[];
+}
+
+export class AdamW {
+  readonly config: AdamWConfig;
+  private readonly vars: tf.Variable[];
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
+  private t = 0;
+
+  constructor(vars: tf.Variable[], config: Partial<AdamWConfig> = {}) {
+    this.config = { ...defaultAdamWConfig(), ...config };
+    const c = this.config;
+    if (!(c.lr >= 0)) throw new Error(`AdamW lr must be ≥ 0, got ${c.lr}.`);
+    if (!(c.beta1 >= 0 && c.beta1 < 1)) throw new Error(`AdamW beta1 must be in [0, 1), got ${c.beta1}.`);
+    if (!(c.beta2 >= 0 && c.beta2 < 1)) throw new Error(`AdamW beta2 must be in [0, 1), got ${c.beta2}.`);
+    if (!(c.eps > 0)) throw new Error(`AdamW eps must be > 0, got ${c.eps}.`);
+    if (!(c.weightDecay >= 0)) throw new Error(`AdamW weightDecay must be ≥ 0, got ${c.weightDecay}.`);
+    if (c.clipNorm !== null && !(c.clipNorm > 0)) throw new Error(`AdamW clipNorm must be > 0 or null, got ${c.clipNorm}.`);
+    this.vars = [...vars];
+    this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+    this.v = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+  }
+
+  /** Number of steps applied so far. */
+  get step(): number {
+    return this.t;
+  }
+
+  /** Computes the gradients of `loss` with respect to the variables and applies one step; returns the loss too. */
+  minimize(loss: () => tf.Scalar): StepInfo & { loss: number } {
+    const { value, grads } = tf.variableGrads(loss, this.vars);
+    try {
+      const info = this.applyGradients(this.vars.map((x) => grads[x.name] ?? null));
+      return { ...info, loss: value.dataSync()[0] };
+    } finally {
+      value.dispose();
+      tf.dispose(grads);
+    }
+  }
+
+  /**
+   * One AdamW step from `grads` (in the order of the variables; `null` = the variable got no gradient and
+   * is left untouched, as PyTorch skips parameters whose .grad is None). Does not dispose `grads`.
+   */
+  applyGradients(grads: (tf.Tensor | null)[]): StepInfo {
+    if (grads.length !== this.vars.length) {
+      throw new Error(`applyGradients got ${grads.length} gradients for ${this.vars.length} variables; pass one per variable (null for none).`);
+    }
+    grads.forEach((g, i) => {
+      if (g && !tf.util.arraysEqual(g.shape, this.vars[i].shape)) {
+        throw new Error(`Gradient ${i} has shape [${g.shape}] but its variable has [${this.vars[i].shape}].`);
+      }
+    });
+    const present = grads.filter((g): g is tf.Tensor => g !== null);
+    // ‖g‖ = √(Σ_i ‖g_i‖²) over all gradients; one read back per step.
+    const gradNorm = present.length === 0 ? 0 : tf.tidy(() => tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g)))))).dataSync()[0];
+    if (!Number.isFinite(gradNorm)) return { gradNorm, applied: false };
+    const { lr, beta1, beta2, eps, weightDecay, clipNorm } = this.config;
+    // PyTorch: clip_coef = max_norm / (total_norm + 1e-6), applied only when below 1.
+    const clipScale = clipNorm !== null && gradNorm > clipNorm ? clipNorm / (gradNorm + 1e-6) : 1;
+    this.t += 1;
+    const biasCorrection1 = 1 - beta1 ** this.t;
+    const biasCorrection2 = 1 - beta2 ** this.t;
+    tf.tidy(() => {
+      const decay = tf.scalar(1 - lr * weightDecay);
+      const oneMinusBeta1 = tf.scalar(1 - beta1);
+      const oneMinusBeta2 = tf.scalar(1 - beta2);
+      const stepSize = tf.scalar(lr / biasCorrection1);
+      const invBiasCorrection2 = tf.scalar(1 / biasCorrection2);
+      const epsilon = tf.scalar(eps);
+      const scale = tf.scalar(clipScale);
+      grads.forEach((raw, i) => {
+        if (raw === null) return;
+        const g = clipScale === 1 ? raw : tf.mul(raw, scale);
+        const m = tf.add(this.m[i], tf.mul(oneMinusBeta1, tf.sub(g, this.m[i]))); // β₁m + (1−β₁)g
+        const v = tf.add(this.v[i], tf.mul(oneMinusBeta2, tf.sub(tf.square(g), this.v[i]))); // β₂v + (1−β₂)g²
+        const denom = tf.add(tf.sqrt(tf.mul(v, invBiasCorrection2)), epsilon);
+        this.vars[i].assign(tf.sub(tf.mul(this.vars[i], decay), tf.mul(stepSize, tf.div(m, denom))));
+        this.m[i].assign(m);
+        this.v[i].assign(v);
+      });
+    });
+    return { gradNorm, applied: true };
+  }
+
+  /** Downloads the state (for checkpoints). */
+  getState(): AdamWState {
+    return {
+      step: this.t,
+      m: this.m.map((x) => x.dataSync() as Float32Array),
+      v: this.v.map((x) => x.dataSync() as Float32Array),
+    };
+  }
+
+  /** Restores a state from getState() of an optimizer over variables of the same shapes. */
+  setState(state: AdamWState): void {
+    if (state.m.length !== this.m.length || state.v.length !== this.v.length) {
+      throw new Error(`Optimizer state holds ${state.m.length} moments but there are ${this.m.length} variables.`);
+    }
+    if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`Optimizer state step must be a non-negative integer, got ${state.step}.`);
+    state.m.forEach((a, i) => {
+      if (a.length !== this.m[i].size || state.v[i].length !== this.v[i].size) {
+        throw new Error(`Optimizer moment ${i} has ${a.length} values but its variable has ${this.m[i].size}.`);
+      }
+    });
+    tf.tidy(() => {
+      state.m.forEach((a, i) => this.m[i].assign(tf.tensor(a, this.m[i].shape)));
+      state.v.forEach((a, i) => this.v[i].assign(tf.tensor(a, this.v[i].shape)));
+    });
+    this.t = state.step;
+  }
+
+  dispose(): void {
+    for (const x of [...this.m, ...this.v]) x.dispose();
+  }
+}
