@@ -3,24 +3,26 @@
  * optimizer state (AdamW moments, step count) and the gradient clipping.
  *
  * The original: AdamW, betas (0.9, 0.999), weight decay 0.01, constant lr 5e-6, gradient clipping to global
- * norm 1 (SIMPLEVLA_RL.md §1). `models/optim.ts` provides that optimizer; any object with this method fits.
+ * norm 1 (SIMPLEVLA_RL.md §1). `models/optim.ts`' AdamW fits this interface as it is: build it over the
+ * variable list the algorithm names (`model.trainableVariables()` for SFT, `updateVariables(...)` for the
+ * RL update), in that order.
  */
 import * as tf from "@tensorflow/tfjs-core";
 
 export interface GradientApplier {
   /**
-   * Applies one optimizer step with `grads[i]` the gradient of `variables[i]`, clipping by global norm
-   * first, and returns the global L2 norm of the gradients before clipping. Does not dispose `grads`.
+   * One optimizer step: `grads[i]` is the gradient of the i-th variable the optimizer was built over, or
+   * null when the loss does not reach it (the variable is then left alone, as PyTorch skips parameters
+   * whose .grad is None). Clips by global norm first. Does not dispose `grads`.
+   * @returns the global L2 norm of the gradients before clipping
    */
-  applyGradients(variables: readonly tf.Variable[], grads: readonly tf.Tensor[]): number;
+  applyGradients(grads: (tf.Tensor | null)[]): { gradNorm: number };
 }
 
 /**
- * The gradients of `variables` from `tf.variableGrads`' name-keyed map, in the variables' order; a
- * variable the loss does not reach gets zeros (so the applier always sees one gradient per variable).
- * The caller disposes the returned tensors (they include the map's).
+ * The gradients of `variables` from `tf.variableGrads`' name-keyed map, in the variables' order, null for a
+ * variable the loss does not reach.
  */
-export function gradientsInOrder(variables: readonly tf.Variable[], named: tf.NamedTensorMap): tf.Tensor[] {
-  return variables.map((v) => named[v.name] ?? tf.zerosLike(v));
+export function gradientsInOrder(variables: readonly tf.Variable[], named: tf.NamedTensorMap): (tf.Tensor | null)[] {
+  return variables.map((v) => named[v.name] ?? null);
 }
-

@@ -68,11 +68,16 @@ export interface UpdateArgs {
   /** The kept batch, whole groups of `config.groupSize` in group order. */
   rollouts: readonly Rollout[];
   encode: ObservationEncoder;
-  /** Steps the model's variables (and the value head's, for ppo). */
+  /** Built over `updateVariables(model, valueHead)`, in that order. */
   optimizer: GradientApplier;
   config: RlConfig;
-  /** Required when `config.advantage` is "ppo". */
+  /** Required when `config.advantage` is "ppo" (ignored, and given no gradient, otherwise). */
   valueHead?: ValueHead;
+}
+
+/** The variables the update steps, in the order its optimizer must be built over. */
+export function updateVariables(model: PolicyModel, valueHead?: ValueHead): tf.Variable[] {
+  return [...model.trainableVariables(), ...(valueHead?.trainableVariables() ?? [])];
 }
 
 /** A chunk step of one trajectory: the unit the model sees. */
@@ -88,7 +93,7 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
     throw new Error(`advantage "${config.advantage}" needs a valueHead; pass one built over model.features.`);
   }
   const critic = estimator.needsValues ? valueHead : undefined;
-  const variables = [...model.trainableVariables(), ...(critic?.trainableVariables() ?? [])];
+  const variables = updateVariables(model, valueHead);
   const rows: Row[] = rollouts.flatMap((r, trajectory) => r.steps.map((_, step) => ({ trajectory, step })));
   const rowStart: number[] = []; // first row index of each trajectory
   rollouts.reduce((start, r) => (rowStart.push(start), start + r.steps.length), 0);
@@ -135,7 +140,7 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
   for (let first = 0; first < rollouts.length; first += config.miniBatchTrajectories) {
     const members = rollouts.length - first < config.miniBatchTrajectories ? rollouts.length - first : config.miniBatchTrajectories;
     const miniRows = rows.filter((r) => r.trajectory >= first && r.trajectory < first + members);
-    const accumulated: { grads: tf.Tensor[] | null } = { grads: null }; // Σ over slices, [variables]
+    const accumulated: { grads: (tf.Tensor | null)[] | null } = { grads: null }; // Σ over slices, [variables]
     try {
       forSlices(miniRows, config.sliceChunkSteps, (slice) => {
         const batch = encodeRows(slice, rollouts, encode);
@@ -171,10 +176,8 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
             return tf.add(policyLoss, tf.mul(config.valueCoef, valueLoss)) as tf.Scalar;
           }, variables);
           total = value; // may be the kept policy loss itself: dispose only after reading
-          const ordered = gradientsInOrder(variables, grads);
-          const previous = accumulated.grads;
-          accumulated.grads = previous ? ordered.map((g, i) => tf.add(previous[i], g)) : ordered.map((g) => tf.clone(g));
-          tf.dispose([...ordered, ...Object.values(grads), ...(previous ?? [])]);
+          accumulated.grads = addGradients(accumulated.grads, gradientsInOrder(variables, grads));
+          tf.dispose(Object.values(grads));
 
           const [policyLoss, valid, clipped, kl, ratioSum, ratioMax, entropy, valueLoss] = kept.map((t) => t.dataSync()[0]);
           totals.policyLoss += policyLoss;
@@ -189,9 +192,9 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
           tf.dispose([batch.images, batch.text, ...kept, ...(total ? [total] : [])]);
         }
       });
-      if (accumulated.grads) gradNorms.push(optimizer.applyGradients(variables, accumulated.grads));
+      if (accumulated.grads) gradNorms.push(optimizer.applyGradients(accumulated.grads).gradNorm);
     } finally {
-      if (accumulated.grads) tf.dispose(accumulated.grads);
+      if (accumulated.grads) tf.dispose(accumulated.grads.filter((g): g is tf.Tensor => g !== null));
     }
   }
 
@@ -234,6 +237,20 @@ function checkBatch(rollouts: readonly Rollout[], config: RlConfig): void {
       throw new Error(`rollouts[${n}] has groupId ${r.groupId} but its group (from rollouts[${n - (n % config.groupSize)}]) is ${leader.groupId}; pass groups contiguously.`);
     }
   });
+}
+
+/**
+ * previous + next per variable (null = no gradient yet); returns new tensors and disposes `previous`
+ * (`next` stays with the caller).
+ */
+function addGradients(previous: (tf.Tensor | null)[] | null, next: (tf.Tensor | null)[]): (tf.Tensor | null)[] {
+  const sum = next.map((g, i) => {
+    const p = previous?.[i] ?? null;
+    if (g === null) return p === null ? null : tf.clone(p);
+    return p === null ? tf.clone(g) : tf.add(p, g);
+  });
+  if (previous) tf.dispose(previous.filter((g): g is tf.Tensor => g !== null));
+  return sum;
 }
 
 /** Calls `fn` on consecutive slices of at most `size` rows, with each slice's offset. */

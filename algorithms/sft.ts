@@ -119,6 +119,7 @@ export interface SftStepResult {
 
 /**
  * One optimizer step of cross-entropy on a batch (images already augmented and sized by the caller).
+ * `optimizer` must have been built over `model.trainableVariables()`, in that order.
  * @param batch images [B, S, S, 3], text [B, L]
  * @param targets [B, 56] action tokens
  */
@@ -130,12 +131,11 @@ export function sftStep(model: PolicyModel, batch: VlaBatch, targets: tf.Tensor2
     accuracy = tf.keep(result.accuracy);
     return result.loss;
   }, variables);
-  const gradList = gradientsInOrder(variables, grads);
   try {
-    const gradNorm = optimizer.applyGradients(variables, gradList);
+    const { gradNorm } = optimizer.applyGradients(gradientsInOrder(variables, grads));
     return { loss: value.dataSync()[0], accuracy: (accuracy as tf.Scalar | null)?.dataSync()[0] ?? 0, gradNorm };
   } finally {
-    tf.dispose([value, ...gradList, ...Object.values(grads)]);
+    tf.dispose([value, ...Object.values(grads)]);
     if (accuracy) tf.dispose(accuracy);
   }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import seedrandom from "seedrandom";
-import { ppoUpdate, type ObservationEncoder } from "../../algorithms/ppoUpdate.ts";
+import { ppoUpdate, updateVariables, type ObservationEncoder } from "../../algorithms/ppoUpdate.ts";
 import { defaultRlConfig, type RlConfig } from "../../algorithms/rlConfig.ts";
 import type { Rollout } from "../../algorithms/rollout.ts";
 import { tokenLogProbs } from "../../algorithms/tokenDistribution.ts";
@@ -60,7 +60,7 @@ describe("ppoUpdate (grpo)", () => {
 
   it("raises the log-prob of positively advantaged trajectories and lowers the negative ones", () => {
     const rollouts = makeRollouts("r1", [[true, false, false, false], [true, true, true, false]]);
-    const optimizer = new AdamApplier(1e-3, 1);
+    const optimizer = new AdamApplier(model.trainableVariables(), 1e-3, 1);
     const before = meanLogProbs(model, rollouts);
     const d = ppoUpdate({ model, rollouts, encode, optimizer, config: testConfig() });
     const after = meanLogProbs(model, rollouts);
@@ -85,7 +85,7 @@ describe("ppoUpdate (grpo)", () => {
 
   it("contiguous mini-batches give one optimizer step each, later ones see ρ ≠ 1", () => {
     const rollouts = makeRollouts("r2", [[true, false, false, false], [false, true, true, false]]);
-    const optimizer = new AdamApplier(1e-2, 1);
+    const optimizer = new AdamApplier(model.trainableVariables(), 1e-2, 1);
     const d = ppoUpdate({ model, rollouts, encode, optimizer, config: testConfig({ miniBatchTrajectories: 2 }) });
     expect(d.optimizerSteps).toBe(4);
     expect(d.approxKl).toBeGreaterThan(0);
@@ -96,8 +96,8 @@ describe("ppoUpdate (grpo)", () => {
     const rollouts = makeRollouts("r3", [[true, false, true, false]]);
     const a = new TinyPolicy("same");
     const b = new TinyPolicy("same");
-    const oa = new AdamApplier(1e-3, 1);
-    const ob = new AdamApplier(1e-3, 1);
+    const oa = new AdamApplier(a.trainableVariables(), 1e-3, 1);
+    const ob = new AdamApplier(b.trainableVariables(), 1e-3, 1);
     const da = ppoUpdate({ model: a, rollouts, encode, optimizer: oa, config: testConfig({ sliceChunkSteps: 1 }) });
     const db = ppoUpdate({ model: b, rollouts, encode, optimizer: ob, config: testConfig({ sliceChunkSteps: 64 }) });
     expect(da.policyLoss).toBeCloseTo(db.policyLoss, 5);
@@ -112,7 +112,7 @@ describe("ppoUpdate (grpo)", () => {
 
   it("all-equal groups carry no gradient", () => {
     const rollouts = makeRollouts("r4", [[true, true, true, true]]);
-    const optimizer = new AdamApplier(1e-3, 1);
+    const optimizer = new AdamApplier(model.trainableVariables(), 1e-3, 1);
     const d = ppoUpdate({ model, rollouts, encode, optimizer, config: testConfig() });
     expect(d.gradNorm).toBe(0);
     expect(d.policyLoss).toBe(0);
@@ -121,7 +121,7 @@ describe("ppoUpdate (grpo)", () => {
 
   it("no tensor leaks across updates", () => {
     const rollouts = makeRollouts("r5", [[true, false, false, false]]);
-    const optimizer = new AdamApplier(1e-3, 1);
+    const optimizer = new AdamApplier(model.trainableVariables(), 1e-3, 1);
     const config = testConfig();
     ppoUpdate({ model, rollouts, encode, optimizer, config }); // warm: the optimizer creates its moments
     ppoUpdate({ model, rollouts, encode, optimizer, config });
@@ -134,7 +134,7 @@ describe("ppoUpdate (grpo)", () => {
   it("refuses a batch that is not whole groups in order", () => {
     const rollouts = makeRollouts("r6", [[true, false, false, false]]);
     rollouts[2].groupId = 9;
-    expect(() => ppoUpdate({ model, rollouts, encode, optimizer: new AdamApplier(1e-3), config: testConfig() })).toThrow(/groupId 9/);
+    expect(() => ppoUpdate({ model, rollouts, encode, optimizer: new AdamApplier(model.trainableVariables(), 1e-3), config: testConfig() })).toThrow(/groupId 9/);
   });
 });
 
@@ -144,7 +144,7 @@ describe("ppoUpdate (rloo, ppo)", () => {
 
   it("rloo runs through the same update", () => {
     const rollouts = makeRollouts("q1", [[true, false, false, false]]);
-    const optimizer = new AdamApplier(1e-3, 1);
+    const optimizer = new AdamApplier(model.trainableVariables(), 1e-3, 1);
     const d = ppoUpdate({ model, rollouts, encode, optimizer, config: testConfig({ advantage: "rloo" }) });
     // RLOO at G = 4: success 1 − 0 = 1, failures 0 − 1/3 = −1/3; mean (1 − 1)/4 = 0
     expect(d.advantageMean).toBeCloseTo(0, 12);
@@ -155,7 +155,7 @@ describe("ppoUpdate (rloo, ppo)", () => {
   it("ppo trains a value head and does not leak", () => {
     const rollouts = makeRollouts("q2", [[true, false, false, false]]);
     const head = new ValueHead(8, 16, seedrandom("v"));
-    const optimizer = new AdamApplier(1e-2, 1);
+    const optimizer = new AdamApplier(updateVariables(model, head), 1e-2, 1);
     const config = testConfig({ advantage: "ppo" });
     expect(() => ppoUpdate({ model, rollouts, encode, optimizer, config })).toThrow(/valueHead/);
     const first = ppoUpdate({ model, rollouts, encode, optimizer, config, valueHead: head });

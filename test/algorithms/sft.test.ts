@@ -58,7 +58,7 @@ describe("sft loss and step", () => {
   });
 
   const model = new TinyPolicy("sft");
-  const optimizer = new AdamApplier(1e-2, 1);
+  const optimizer = new AdamApplier(model.trainableVariables(), 1e-2, 1);
   afterAll(() => {
     model.dispose();
     optimizer.dispose();

@@ -77,19 +77,21 @@ export class TinyPolicy implements PolicyModel {
   }
 }
 
-/** Adam (test stand-in for models/optim.ts' AdamW) with clipping to a global gradient norm. */
+/** Adam (test stand-in for models/optim.ts' AdamW) over a fixed variable list, clipping the global norm. */
 export class AdamApplier implements GradientApplier {
   private readonly optimizer: tf.Optimizer;
-  constructor(lr: number, private readonly maxNorm = 1) {
+  constructor(private readonly variables: tf.Variable[], lr: number, private readonly maxNorm = 1) {
     this.optimizer = tf.train.adam(lr);
   }
-  applyGradients(variables: readonly tf.Variable[], grads: readonly tf.Tensor[]): number {
-    const norm = tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
-    const scale = norm > this.maxNorm ? this.maxNorm / (norm + 1e-6) : 1;
+  applyGradients(grads: (tf.Tensor | null)[]): { gradNorm: number } {
+    const present = grads.filter((g): g is tf.Tensor => g !== null);
+    const gradNorm = present.length === 0 ? 0 : tf.tidy(() => tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
+    const scale = gradNorm > this.maxNorm ? this.maxNorm / (gradNorm + 1e-6) : 1;
     tf.tidy(() => {
-      this.optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: tf.mul(grads[i], scale) })));
+      const named = grads.flatMap((g, i) => (g === null ? [] : [{ name: this.variables[i].name, tensor: tf.mul(g, scale) }]));
+      this.optimizer.applyGradients(named);
     });
-    return norm;
+    return { gradNorm };
   }
   dispose(): void {
     this.optimizer.dispose();
