@@ -41,8 +41,16 @@ async function loadTensorflow(): Promise<string> {
   );
 }
 
-/** Describes the first hardware WebGPU adapter, or returns the reason there is none. */
-export async function probeWebgpu(): Promise<{ ok: true; gpu: GPU; adapterName: string } | { ok: false; reason: string }> {
+type WebgpuProbe = { ok: true; gpu: GPU; adapterName: string } | { ok: false; reason: string };
+let probed: Promise<WebgpuProbe> | null = null;
+
+/** Describes the first hardware WebGPU adapter, or returns the reason there is none (probed once per process). */
+export function probeWebgpu(): Promise<WebgpuProbe> {
+  probed ??= probeWebgpuOnce();
+  return probed;
+}
+
+async function probeWebgpuOnce(): Promise<WebgpuProbe> {
   let mod: { create: (options: string[]) => GPU; globals: object };
   try {
     mod = (await import("webgpu")) as unknown as typeof mod;

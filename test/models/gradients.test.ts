@@ -1,0 +1,86 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, test } from "vitest";
+import { selectBackend } from "../../models/backend.ts";
+import { vlaPreset } from "../../models/config.ts";
+import { linear } from "../../models/layers.ts";
+import { ACTION_SLOTS } from "../../models/types.ts";
+import { Vla } from "../../models/vla.ts";
+import { disposeBatch, makeBatch } from "./helpers.ts";
+
+beforeAll(async () => {
+  await selectBackend("wasm");
+});
+
+const config = vlaPreset("tiny");
+
+/** Mean log-prob of fixed tokens: an O(1) smooth scalar of every weight. */
+function lossOf(model: Vla, batch: ReturnType<typeof makeBatch>, tokens: tf.Tensor2D): tf.Scalar {
+  return tf.mean(model.logProbs(batch, tokens, 1.3)) as tf.Scalar;
+}
+
+function fixedTokens(B: number): tf.Tensor2D {
+  return tf.tensor2d(Int32Array.from({ length: B * ACTION_SLOTS }, (_, i) => (i * 37) % 256), [B, ACTION_SLOTS], "int32");
+}
+
+describe("gradients", () => {
+  test("linear's written-out gradient equals tfjs's autodiff of matMul + bias", () => {
+    const x = tf.randomNormal([5, 4], 0, 1, "float32", 1) as tf.Tensor2D;
+    const w = tf.randomNormal([4, 3], 0, 1, "float32", 2) as tf.Tensor2D;
+    const b = tf.randomNormal([3], 0, 1, "float32", 3) as tf.Tensor1D;
+    const up = tf.randomNormal([5, 3], 0, 1, "float32", 4);
+    const ours = tf.grads((x, w, b) => tf.sum(tf.mul(linear(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D), up)))([x, w, b]);
+    const ref = tf.grads((x, w, b) => tf.sum(tf.mul(tf.add(tf.matMul(x, w), b), up)))([x, w, b]);
+    ours.forEach((g, i) => Array.from(g.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(ref[i].dataSync()[j], 5)));
+    tf.dispose([x, w, b, up, ...ours, ...ref]);
+  });
+
+  test("split2d attention's hand-written gradient equals autodiff of the batched variant", () => {
+    const batch = makeBatch(config, 3, 6);
+    const tokens = fixedTokens(3);
+    const grads = (["split2d", "batched"] as const).map((attention) => {
+      const model = new Vla(config, 11, { attention });
+      const { value, grads } = tf.variableGrads(() => lossOf(model, batch, tokens), model.trainableVariables());
+      const flat = model.trainableVariables().map((v) => Array.from(grads[v.name].dataSync()));
+      tf.dispose([value, grads]);
+      model.dispose();
+      return flat;
+    });
+    grads[0].forEach((g, i) => {
+      const scale = Math.max(1e-6, ...grads[1][i].map(Math.abs));
+      g.forEach((v, j) => expect(Math.abs(v - grads[1][i][j]) / scale).toBeLessThan(1e-3));
+    });
+    tokens.dispose();
+    disposeBatch(batch);
+  });
+
+  test("gradients agree with central finite differences along each tensor's gradient direction (float32, 3%)", () => {
+    // Along the unit direction u = g/‖g‖ the loss changes by ε·‖g‖, far above float32 round-off, whereas a
+    // single entry's change (ε·g_j ~ 1e-6) drowns in it.
+    const model = new Vla(config, 5);
+    const batch = makeBatch(config, 2, 6);
+    const tokens = fixedTokens(2);
+    const vars = model.trainableVariables();
+    const names = model.paramNames();
+    const { value, grads } = tf.variableGrads(() => lossOf(model, batch, tokens), vars);
+    const lossAt = () => tf.tidy(() => lossOf(model, batch, tokens).dataSync()[0]);
+    for (const name of ["patch.w", "patch.pos", "text.embed", "slots", "block0.qkv.w", "block0.ln1.gamma", "block1.fc2.w", "final.ln.gamma", "head.w"]) {
+      const v = vars[names.indexOf(name)];
+      const g = grads[v.name];
+      const analytic = tf.tidy(() => tf.norm(g).dataSync()[0]);
+      // Step so that the loss moves by about 2e-4 (≫ float32 round-off of a loss near 5.5), at most 0.3.
+      const eps = Math.min(0.3, 2e-4 / analytic);
+      const original = tf.clone(v);
+      const shifted = (d: number) => {
+        tf.tidy(() => v.assign(tf.add(original, tf.mul(g, d / analytic))));
+        return lossAt();
+      };
+      const numeric = (shifted(eps) - shifted(-eps)) / (2 * eps);
+      v.assign(original);
+      original.dispose();
+      expect(Math.abs(numeric - analytic) / analytic, `${name}: analytic ${analytic}, numeric ${numeric}`).toBeLessThan(0.03);
+    }
+    tf.dispose([value, grads, tokens]);
+    disposeBatch(batch);
+    model.dispose();
+  });
+});
