@@ -114,16 +114,6 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
     }
   });
 
-  let gapSum = 0;
-  let gapCount = 0;
-  rows.forEach((r, i) => {
-    const rollout = rollouts[r.trajectory];
-    const valid = Math.min(validTokenCount(rollout.finishStep) - r.step * ACTION_SLOTS, ACTION_SLOTS);
-    const sampled = rollout.steps[r.step].samplingLogProbs;
-    for (let j = 0; j < valid; j++) gapSum += Math.abs(sampled[j] - oldLogp[i * ACTION_SLOTS + j]);
-    gapCount += Math.max(valid, 0);
-  });
-
   // 2) advantages, one per chunk step
   const { stepAdvantages, returns } = estimator.estimate({
     rewards: rollouts.map((r) => (r.success ? 1 : 0)),
@@ -135,10 +125,10 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
   });
 
   // 3) one pass over contiguous mini-batches, one optimizer step each
-  const totals = { policyLoss: 0, valueLoss: 0, clipped: 0, kl: 0, ratioSum: 0, ratioMax: 0, entropy: 0, valid: 0 };
+  const totals: SliceSums = { policyLoss: 0, valueLoss: 0, validTokens: 0, clippedTokens: 0, klSum: 0, ratioSum: 0, ratioMax: 0, entropySum: 0 };
   const gradNorms: number[] = [];
   for (let first = 0; first < rollouts.length; first += config.miniBatchTrajectories) {
-    const members = rollouts.length - first < config.miniBatchTrajectories ? rollouts.length - first : config.miniBatchTrajectories;
+    const members = Math.min(config.miniBatchTrajectories, rollouts.length - first); // M
     const miniRows = rows.filter((r) => r.trajectory >= first && r.trajectory < first + members);
     const accumulated: { grads: (tf.Tensor | null)[] | null } = { grads: null }; // Σ over slices, [variables]
     try {
@@ -148,46 +138,29 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
         let total: tf.Scalar | null = null;
         try {
           const { value, grads } = tf.variableGrads(() => {
-            const tokens = tokensOf(slice, rollouts); // [R, T]
-            const logpOld = tf.tensor2d(gatherRows(oldLogp, slice, rowStart, ACTION_SLOTS), [slice.length, ACTION_SLOTS]);
-            const mask = tf.tensor2d(maskOf(slice, rollouts), [slice.length, ACTION_SLOTS]); // [R, T]
-            const weights = tf.div(mask, tf.tensor2d(slice.map((r) => [validTokenCount(rollouts[r.trajectory].finishStep) * members]))); // [R, T]
-            const advantages = tf.tensor1d(slice.map((r) => stepAdvantages[r.trajectory][r.step])); // [R]
-
-            const logits = model.logits(batch); // [R, T, K]
-            const logpNew = tokenLogProbs(logits, tokens, config.temperature); // [R, T]
-            const terms = surrogateTerms(logpNew, logpOld, advantages, config);
-            const policyLoss = tf.sum(tf.mul(weights, terms.perTokenLoss)) as tf.Scalar;
-            const stats = clipStatistics(terms, mask);
-            const entropySum = tf.sum(tf.mul(tokenEntropy(logits, config.temperature), mask)) as tf.Scalar;
-            kept.push(...[policyLoss, stats.validTokens, stats.clippedTokens, stats.klSum, stats.ratioSum, stats.ratioMax, entropySum].map((t) => tf.keep(t)));
-            if (!critic || !returns) return policyLoss;
-
-            const values = critic.predict(model.features(batch)); // [R]
-            const valueWeights = tf.tensor1d(slice.map((r) => 1 / (rollouts[r.trajectory].steps.length * members))); // [R]
-            const { loss: valueLoss } = clippedValueLoss(
-              values,
-              tf.tensor1d(gatherRows(oldValues, slice, rowStart, 1)),
-              tf.tensor1d(slice.map((r) => returns[r.trajectory][r.step])),
-              config.valueClip,
-              valueWeights,
-            );
-            kept.push(tf.keep(valueLoss));
-            return tf.add(policyLoss, tf.mul(config.valueCoef, valueLoss)) as tf.Scalar;
+            const inputs: SliceInputs = {
+              tokens: tokensOf(slice, rollouts),
+              logpOld: tf.tensor2d(gatherRows(oldLogp, slice, rowStart, ACTION_SLOTS), [slice.length, ACTION_SLOTS]),
+              advantages: tf.tensor1d(slice.map((r) => stepAdvantages[r.trajectory][r.step])),
+              tokenMask: tf.tensor2d(maskOf(slice, rollouts), [slice.length, ACTION_SLOTS]),
+              tokenDenominators: tf.tensor2d(slice.map((r) => [validTokenCount(rollouts[r.trajectory].finishStep) * members])),
+            };
+            const valueInputs = critic && returns
+              ? {
+                  head: critic,
+                  oldValues: tf.tensor1d(gatherRows(oldValues, slice, rowStart, 1)),
+                  returns: tf.tensor1d(slice.map((r) => returns[r.trajectory][r.step])),
+                  rowWeights: tf.tensor1d(slice.map((r) => 1 / (rollouts[r.trajectory].steps.length * members))),
+                }
+              : null;
+            const out = sliceLoss(model, batch, inputs, valueInputs, config);
+            kept.push(...out.sums.map((t) => tf.keep(t)));
+            return out.total;
           }, variables);
-          total = value; // may be the kept policy loss itself: dispose only after reading
+          total = value; // may be one of the kept sums itself: dispose only after reading
           accumulated.grads = addGradients(accumulated.grads, gradientsInOrder(variables, grads));
           tf.dispose(Object.values(grads));
-
-          const [policyLoss, valid, clipped, kl, ratioSum, ratioMax, entropy, valueLoss] = kept.map((t) => t.dataSync()[0]);
-          totals.policyLoss += policyLoss;
-          totals.valid += valid;
-          totals.clipped += clipped;
-          totals.kl += kl;
-          totals.ratioSum += ratioSum;
-          totals.ratioMax = Math.max(totals.ratioMax, ratioMax);
-          totals.entropy += entropy;
-          totals.valueLoss += valueLoss ?? 0;
+          addSums(totals, kept.map((t) => t.dataSync()[0]));
         } finally {
           tf.dispose([batch.images, batch.text, ...kept, ...(total ? [total] : [])]);
         }
@@ -202,24 +175,111 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
   const firstStepAdvantages = stepAdvantages.map((a) => a[0]);
   const advantageMean = firstStepAdvantages.reduce((a, b) => a + b, 0) / firstStepAdvantages.length;
   const advantageVar = firstStepAdvantages.reduce((a, b) => a + (b - advantageMean) ** 2, 0) / firstStepAdvantages.length;
-  const valid = Math.max(totals.valid, 1);
+  const valid = Math.max(totals.validTokens, 1);
   return {
     policyLoss: totals.policyLoss / steps,
     valueLoss: critic ? totals.valueLoss / steps : null,
-    clipFrac: totals.clipped / valid,
-    approxKl: totals.kl / valid,
+    clipFrac: totals.clippedTokens / valid,
+    approxKl: totals.klSum / valid,
     ratioMean: totals.ratioSum / valid,
     ratioMax: totals.ratioMax,
-    entropy: totals.entropy / valid,
+    entropy: totals.entropySum / valid,
     gradNorm: gradNorms.reduce((a, b) => a + b, 0) / steps,
     gradNormMax: Math.max(...gradNorms),
     optimizerSteps: steps,
     trajectories: rollouts.length,
-    validTokens: totals.valid,
-    samplingLogProbGap: gapCount > 0 ? gapSum / gapCount : 0,
+    validTokens: totals.validTokens,
+    samplingLogProbGap: samplingGap(rows, rollouts, oldLogp),
     advantageMean,
     advantageStd: Math.sqrt(advantageVar),
   };
+}
+
+/** The tensors of one slice of R chunk-step rows (built inside the gradient scope, which disposes them). */
+interface SliceInputs {
+  /** [R, T] int32 sampled tokens. */
+  tokens: tf.Tensor2D;
+  /** [R, T] old log-probs (constants). */
+  logpOld: tf.Tensor2D;
+  /** [R] advantage of each row's chunk step. */
+  advantages: tf.Tensor1D;
+  /** [R, T] 1 for executed tokens. */
+  tokenMask: tf.Tensor2D;
+  /** [R, 1] validTokens(trajectory) · M: the token weight is mask / this. */
+  tokenDenominators: tf.Tensor2D;
+}
+
+/** The critic's part of a slice ("ppo" only). */
+interface SliceValueInputs {
+  head: ValueHead;
+  /** [R] V before the update, [R] GAE returns, [R] weights 1 / (chunkSteps(trajectory) · M). */
+  oldValues: tf.Tensor1D;
+  returns: tf.Tensor1D;
+  rowWeights: tf.Tensor1D;
+}
+
+/** Running sums over slices, in the order `sliceLoss` returns them. */
+interface SliceSums {
+  policyLoss: number;
+  validTokens: number;
+  clippedTokens: number;
+  klSum: number;
+  ratioSum: number;
+  ratioMax: number;
+  entropySum: number;
+  valueLoss: number;
+}
+
+/**
+ * The slice's share of the mini-batch loss,
+ *   L = Σ_{r,t} m_{r,t} / (validTokens(n_r) · M) · max(−A·ρ, −A·clip(ρ))  [+ valueCoef · L_V],
+ * and its diagnostic sums, from one forward pass (logits give both log-probs and entropy).
+ */
+function sliceLoss(
+  model: PolicyModel,
+  batch: VlaBatch,
+  inputs: SliceInputs,
+  valueInputs: SliceValueInputs | null,
+  config: RlConfig,
+): { total: tf.Scalar; sums: tf.Scalar[] } {
+  const logits = model.logits(batch); // [R, T, K]
+  const logpNew = tokenLogProbs(logits, inputs.tokens, config.temperature); // [R, T]
+  const terms = surrogateTerms(logpNew, inputs.logpOld, inputs.advantages, config);
+  const tokenWeights = tf.div(inputs.tokenMask, inputs.tokenDenominators); // [R, T]
+  const policyLoss = tf.sum(tf.mul(tokenWeights, terms.perTokenLoss)) as tf.Scalar;
+  const stats = clipStatistics(terms, inputs.tokenMask);
+  const entropySum = tf.sum(tf.mul(tokenEntropy(logits, config.temperature), inputs.tokenMask)) as tf.Scalar;
+  const sums = [policyLoss, stats.validTokens, stats.clippedTokens, stats.klSum, stats.ratioSum, stats.ratioMax, entropySum];
+  if (!valueInputs) return { total: policyLoss, sums };
+  const { head, oldValues, returns, rowWeights } = valueInputs;
+  const values = head.predict(model.features(batch)); // [R]
+  const { loss: valueLoss } = clippedValueLoss(values, oldValues, returns, config.valueClip, rowWeights);
+  return { total: tf.add(policyLoss, tf.mul(config.valueCoef, valueLoss)) as tf.Scalar, sums: [...sums, valueLoss] };
+}
+
+function addSums(totals: SliceSums, [policyLoss, validTokens, clippedTokens, klSum, ratioSum, ratioMax, entropySum, valueLoss]: number[]): void {
+  totals.policyLoss += policyLoss;
+  totals.validTokens += validTokens;
+  totals.clippedTokens += clippedTokens;
+  totals.klSum += klSum;
+  totals.ratioSum += ratioSum;
+  totals.ratioMax = Math.max(totals.ratioMax, ratioMax);
+  totals.entropySum += entropySum;
+  totals.valueLoss += valueLoss ?? 0;
+}
+
+/** Mean |sampling-time − recomputed| log-prob over the valid tokens of all rows. */
+function samplingGap(rows: readonly Row[], rollouts: readonly Rollout[], oldLogp: Float32Array): number {
+  let sum = 0;
+  let count = 0;
+  rows.forEach((r, i) => {
+    const rollout = rollouts[r.trajectory];
+    const valid = Math.max(0, Math.min(validTokenCount(rollout.finishStep) - r.step * ACTION_SLOTS, ACTION_SLOTS));
+    const sampled = rollout.steps[r.step].samplingLogProbs;
+    for (let j = 0; j < valid; j++) sum += Math.abs(sampled[j] - oldLogp[i * ACTION_SLOTS + j]);
+    count += valid;
+  });
+  return count > 0 ? sum / count : 0;
 }
 
 function checkBatch(rollouts: readonly Rollout[], config: RlConfig): void {
