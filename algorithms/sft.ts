@@ -11,6 +11,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "../models/gradients.ts";
 import { ACTION_DIM, ACTION_SLOTS, CHUNK_LEN, NUM_BINS, type PolicyModel, type VlaBatch } from "../models/types.ts";
+import type { ActionStats } from "../models/actionNormalizer.ts";
+import { encodeChunks } from "../models/actionTokenizer.ts";
+import type { Rng } from "../models/types.ts";
+import { augmentImages, type AugmentConfig, defaultAugmentConfig, imagesToTensor } from "./augment.ts";
 import { type GradientApplier, gradientsInOrder } from "./gradientApplier.ts";
 
 /** An episode in memory (the dataset reader lives in `sim/`). */
@@ -84,6 +88,42 @@ export function cutWindows(episode: SftEpisode): SftWindow[] {
     windows.push({ image: episode.images[t], instruction: episode.instruction, actions });
   }
   return windows;
+}
+
+/** What turns windows into model inputs: the model's input size, the text tokenizer, the action statistics. */
+export interface SftBatchSpec {
+  /** S, the model's input side (`VlaConfig.imageSize`). */
+  imageSize: number;
+  /** L, text ids per instruction (right-padded with 0). */
+  textLength: number;
+  /** `models/textTokenizer.ts`' TextTokenizer fits. */
+  textTokenizer: { encode(text: string, maxLen: number): Int32Array };
+  /** q01/q99 statistics of the dataset the windows come from. */
+  actionStats: ActionStats;
+  augment?: AugmentConfig;
+}
+
+/**
+ * A training batch from windows: images through OFT's augmentation (seeded by `rng`), instructions to ids,
+ * action chunks to their 56 tokens (DESIGN.md "Action tokens"). The caller disposes the three tensors.
+ * @returns batch.images [B, S, S, 3], batch.text [B, L] int32, targets [B, 56] int32
+ */
+export function makeSftBatch(windows: readonly SftWindow[], spec: SftBatchSpec, rng: Rng): { batch: VlaBatch; targets: tf.Tensor2D } {
+  if (windows.length === 0) throw new Error("makeSftBatch needs at least one window.");
+  const actions = new Float32Array(windows.length * ACTION_SLOTS); // [B·56]
+  const text = new Int32Array(windows.length * spec.textLength); // [B·L]
+  windows.forEach((w, b) => {
+    actions.set(w.actions, b * ACTION_SLOTS);
+    text.set(spec.textTokenizer.encode(w.instruction, spec.textLength), b * spec.textLength);
+  });
+  const targets = tf.tensor2d(encodeChunks(actions, spec.actionStats), [windows.length, ACTION_SLOTS], "int32");
+  const raw = imagesToTensor(windows.map((w) => w.image)); // [B, 128, 128, 3]
+  try {
+    const images = augmentImages(raw, rng, spec.imageSize, spec.augment ?? defaultAugmentConfig());
+    return { batch: { images, text: tf.tensor2d(text, [windows.length, spec.textLength], "int32") }, targets };
+  } finally {
+    raw.dispose();
+  }
 }
 
 /**

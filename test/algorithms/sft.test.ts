@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import seedrandom from "seedrandom";
-import { cutWindows, dropNoOps, isNoOp, sftLoss, sftStep, type SftEpisode } from "../../algorithms/sft.ts";
+import { cutWindows, dropNoOps, isNoOp, makeSftBatch, sftLoss, sftStep, type SftEpisode } from "../../algorithms/sft.ts";
+import { computeActionStats } from "../../models/actionNormalizer.ts";
 import { AdamApplier, randomBatch, TinyPolicy, useCpu } from "./tinyPolicy.ts";
 
 beforeAll(useCpu);
@@ -47,6 +48,30 @@ describe("windows", () => {
 
   it("names the mismatch between images and actions", () => {
     expect(() => cutWindows({ images: [img(0)], actions: new Float32Array(8), instruction: "x" })).toThrow(/1·7 = 7/);
+  });
+});
+
+describe("makeSftBatch", () => {
+  it("gives augmented images at the model size, text ids and the chunk's tokens, deterministically", () => {
+    const actions = Array.from({ length: 10 }, (_, s) => [0.1 * s - 0.5, 0.2, -0.2, 0, 0, 0.05, s < 5 ? -1 : 1]);
+    const windows = cutWindows(episode(actions)).slice(0, 3);
+    const spec = {
+      imageSize: 16,
+      textLength: 4,
+      textTokenizer: { encode: (text: string, maxLen: number) => Int32Array.from({ length: maxLen }, (_, i) => (i < 2 ? text.length + i : 0)) },
+      actionStats: computeActionStats(Float32Array.from(actions.flat())),
+    };
+    const a = makeSftBatch(windows, spec, seedrandom("x"));
+    const b = makeSftBatch(windows, spec, seedrandom("x"));
+    expect(a.batch.images.shape).toEqual([3, 16, 16, 3]);
+    expect(a.batch.text.shape).toEqual([3, 4]);
+    expect(Array.from(a.batch.text.dataSync().slice(0, 4))).toEqual([15, 16, 0, 0]);
+    expect(a.targets.shape).toEqual([3, 56]);
+    // dim 0 of step 0 is the minimum −0.5, below q01 (−0.491): normalized and clipped to −1 → token 0; gripper −1 → token 0
+    expect(a.targets.dataSync()[0]).toBe(0);
+    expect(a.targets.dataSync()[6]).toBe(0);
+    expect(Array.from(a.batch.images.dataSync())).toEqual(Array.from(b.batch.images.dataSync()));
+    tf.dispose([a.batch.images, a.batch.text, a.targets, b.batch.images, b.batch.text, b.targets]);
   });
 });
 
