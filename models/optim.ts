@@ -98,7 +98,12 @@ export class AdamW {
     });
     const present = grads.filter((g): g is tf.Tensor => g !== null);
     // ‖g‖ = √(Σ_i ‖g_i‖²) over all gradients; one read back per step.
-    const gradNorm = present.length === 0 ? 0 : tf.tidy(() => tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g)))))).dataSync()[0];
+    let gradNorm = 0;
+    if (present.length > 0) {
+      const norm = tf.tidy(() => tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g))))));
+      gradNorm = norm.dataSync()[0];
+      norm.dispose();
+    }
     if (!Number.isFinite(gradNorm)) return { gradNorm, applied: false };
     const { lr, beta1, beta2, eps, weightDecay, clipNorm } = this.config;
     // PyTorch: clip_coef = max_norm / (total_norm + 1e-6), applied only when below 1.
