@@ -170,6 +170,39 @@ describe("Renderer", () => {
     expect(v === 229 || v === 230).toBe(true);
   });
 
+  it("an explicit CameraSpec with a model camera's pose renders the same bytes as that camera", async () => {
+    const sim = await open(clutteredSceneXml());
+    const r = new Renderer(sim);
+    const pose = r.cameraPose("agentview");
+    const byName = r.render("agentview");
+    const bySpec = r.render({ pos: pose.pos, mat: pose.mat, fovy: 45 });
+    expect(Buffer.compare(byName, bySpec)).toBe(0);
+    // lookat: the agentview's optical axis (−z column of its rotation) from the same position.
+    const at = [0, 1, 2].map((k) => pose.pos[k] - pose.mat[3 * k + 2]);
+    const byLookat = r.segmentation({ pos: pose.pos, lookat: at, fovy: 45 });
+    const ids = r.segmentation("agentview");
+    let same = 0;
+    for (let p = 0; p < W * H; p++) if (byLookat[p] === ids[p]) same++;
+    expect(same / (W * H)).toBeGreaterThan(0.999); // equal up to rounding of the rebuilt rotation
+  });
+
+  it("a camera fixed to a body follows the body after mj_forward", async () => {
+    const sim = await open(
+      scene(`<geom name="box" type="box" size="0.1 0.1 0.05" rgba="1 0 0 1"/>
+        <body name="rig" pos="0 0 1.05"><joint name="slide" type="slide" axis="1 0 0"/>
+          <geom type="sphere" size="0.01" pos="0 0 0.5" rgba="0 0 0 0"/>
+          <camera name="rigcam" pos="0 0 0" fovy="90"/></body>`),
+    );
+    const r = new Renderer(sim);
+    // Box top 1.0 m below the camera: half-width 64·0.1/1.0 = 6.4 px around the image centre.
+    expect(r.segmentation("rigcam")[64 * W + 64]).toBe(sim.id("geom", "box"));
+    sim.data.qpos[0] = 0.3; // camera moves +0.3 m in x, so the box appears 64·0.3 = 19.2 px to the left
+    sim.mj.mj_forward(sim.model, sim.data);
+    const ids = r.segmentation("rigcam");
+    expect(ids[64 * W + 64]).toBe(-1);
+    expect(ids[64 * W + 45]).toBe(sim.id("geom", "box"));
+  });
+
   it("an unknown camera name is an error naming it and listing the model's cameras", async () => {
     const sim = await open(scene(""));
     expect(() => new Renderer(sim).render("agentveiw")).toThrow(/'agentveiw'.*top/);
