@@ -41,24 +41,31 @@ export function defaultEnvConfig(): EnvConfig {
 
 export type SuccessFn = (sim: Simulation) => boolean;
 
+export interface EnvHooks {
+  /** called before every render, e.g. to light the stove's burner when its knob is on */
+  beforeRender?: (sim: Simulation) => void;
+}
+
 export class Env {
   readonly sim: Simulation;
   readonly robot: PandaRobot;
   readonly config: EnvConfig;
   private readonly renderer: Renderer;
   private readonly isSuccess: SuccessFn;
+  private readonly hooks: EnvHooks;
   private stepCount = 0;
   private finished = true;
   private lastSuccess = false;
 
   /** Takes ownership of `sim`: `dispose()` frees it. */
-  constructor(sim: Simulation, isSuccess: SuccessFn = () => false, config: Partial<EnvConfig> = {}) {
+  constructor(sim: Simulation, isSuccess: SuccessFn = () => false, config: Partial<EnvConfig> = {}, hooks: EnvHooks = {}) {
     this.config = { ...defaultEnvConfig(), ...config };
     const c = this.config;
     if (!Number.isInteger(c.maxSteps) || c.maxSteps < 1) throw new Error(`maxSteps must be a positive integer, got ${c.maxSteps}.`);
     if (!Number.isInteger(c.waitSteps) || c.waitSteps < 0) throw new Error(`waitSteps must be a non-negative integer, got ${c.waitSteps}.`);
     this.sim = sim;
     this.isSuccess = isSuccess;
+    this.hooks = hooks;
     this.robot = new PandaRobot(sim);
     this.renderer = new Renderer(sim, { width: c.imageSize, height: c.imageSize });
     this.renderer.render(c.camera); // validates the camera name now, with the renderer's clear error
@@ -136,6 +143,7 @@ export class Env {
 
   /** Renders the observation of the current state. */
   observe(): Observation {
+    this.hooks.beforeRender?.(this.sim);
     const image = this.renderer.render(this.config.camera);
     const wristImage = this.config.wristImage ? this.renderer.render(WRIST_CAMERA) : undefined;
     const [g1, g2] = this.robot.gripperQpos();
