@@ -1,10 +1,10 @@
 /**
  * Per-vertex (Gouraud) lighting with the model's lights, following MuJoCo's fixed-function OpenGL renderer:
  *
- *   colour = rgb · ( emission + Σ_lights ambient_l + Σ_lights diffuse_l · max(0, n·L_l) · spot_l · att_l )
+ *   colour = rgb · ( emission + Σ_lights att_l · spot_l · (ambient_l + diffuse_l · max(0, n·L_l)) )
  *
- * clamped to [0, 1] (OpenGL lighting equation, OpenGL 2.1 spec §2.14.1, with MuJoCo's material ambient =
- * diffuse = rgba and no global ambient). L is the unit vector from the surface to the light: −dir for
+ * per channel, clamped to [0, 1] (OpenGL lighting equation, OpenGL 2.1 spec §2.14.1, with MuJoCo's material
+ * ambient = diffuse = rgba and no global ambient; att = spot = 1 for directional lights). L is the unit vector from the surface to the light: −dir for
  * directional lights, toward the light's position otherwise. Spot lights (MuJoCo's default light type) are
  * cut off outside `cutoff` degrees and fall off as (−L·dir)^exponent; att = 1 / (a0 + a1·d + a2·d²).
  * MuJoCo's headlight (`visual/headlight`) is a directional light shining along the camera's view.
@@ -26,8 +26,9 @@ const NEAR_FIELD_RATIO = 0.1;
 export class Lighting {
   /** Lights in use: the model's active lights, then the headlight if active. */
   readonly count: number;
-  /** Σ ambient of all lights in use, [3]. */
-  readonly ambient = new Float64Array(3);
+  /** Σ ambient of the directional lights (never attenuated), [3]. */
+  private readonly ambientDirectional = new Float64Array(3);
+  private readonly ambient: Float64Array; // [L, 3]
   private readonly modelIds: number[]; // model light id per slot, −1 for the headlight
   private readonly directional: Uint8Array; // [L]
   private readonly spot: Uint8Array; // [L]
@@ -58,6 +59,7 @@ export class Lighting {
     this.directional = new Uint8Array(L);
     this.spot = new Uint8Array(L);
     this.diffuse = new Float64Array(L * 3);
+    this.ambient = new Float64Array(L * 3);
     this.attenuation = new Float64Array(L * 3);
     this.cosCutoff = new Float64Array(L);
     this.exponent = new Float64Array(L);
@@ -70,17 +72,14 @@ export class Lighting {
     ids.forEach((id, k) => {
       const amb = id < 0 ? (hl.ambient as ArrayLike<number>) : sub3(m.light_ambient, id);
       const dif = id < 0 ? (hl.diffuse as ArrayLike<number>) : sub3(m.light_diffuse, id);
-      for (let c = 0; c < 3; c++) {
-        this.ambient[c] += amb[c];
-        this.diffuse[3 * k + c] = dif[c];
-      }
-      if (id < 0) {
-        this.directional[k] = 1;
-        this.attenuation[3 * k] = 1;
-        return;
-      }
-      const type = m.light_type[id];
+      const type = id < 0 ? LIGHT_DIRECTIONAL : m.light_type[id];
       this.directional[k] = type === LIGHT_DIRECTIONAL ? 1 : 0;
+      for (let c = 0; c < 3; c++) {
+        this.ambient[3 * k + c] = amb[c];
+        this.diffuse[3 * k + c] = dif[c];
+        if (this.directional[k]) this.ambientDirectional[c] += amb[c];
+      }
+      if (id < 0) return;
       this.spot[k] = type === LIGHT_SPOT ? 1 : 0;
       for (let c = 0; c < 3; c++) this.attenuation[3 * k + c] = m.light_attenuation[3 * id + c];
       this.cosCutoff[k] = Math.cos((m.light_cutoff[id] * Math.PI) / 180);
@@ -183,11 +182,20 @@ export class Lighting {
     const L = this.count;
     const lv = this.localVec;
     const dif = this.diffuse;
+    const amb = this.ambient;
     const perVertex = this.perVertex;
     const localScale = this.localScale;
-    const baseR = emission + this.ambient[0];
-    const baseG = emission + this.ambient[1];
-    const baseB = emission + this.ambient[2];
+    // Terms that are the same at every vertex: emission, ambient of directional lights, and the attenuated
+    // ambient of positional lights evaluated at the geom's centre.
+    let baseR = emission + this.ambientDirectional[0];
+    let baseG = emission + this.ambientDirectional[1];
+    let baseB = emission + this.ambientDirectional[2];
+    for (let k = 0; k < L; k++) {
+      if (this.directional[k] || perVertex[k]) continue;
+      baseR += amb[3 * k] * localScale[k];
+      baseG += amb[3 * k + 1] * localScale[k];
+      baseB += amb[3 * k + 2] * localScale[k];
+    }
     const cr = rgb[ro] * 255;
     const cg = rgb[ro + 1] * 255;
     const cb = rgb[ro + 2] * 255;
@@ -209,7 +217,11 @@ export class Lighting {
           const ly = lv[q + 1] - positions[o + 1];
           const lz = lv[q + 2] - positions[o + 2];
           const d = Math.sqrt(lx * lx + ly * ly + lz * lz) || 1;
-          ndl = ((nx * lx + ny * ly + nz * lz) / d) * this.falloff(k, lx / d, ly / d, lz / d, d);
+          const scale = this.falloff(k, lx / d, ly / d, lz / d, d);
+          ndl = ((nx * lx + ny * ly + nz * lz) / d) * scale;
+          ir += amb[q] * scale;
+          ig += amb[q + 1] * scale;
+          ib += amb[q + 2] * scale;
         }
         if (ndl > 0) {
           ir += dif[q] * ndl;

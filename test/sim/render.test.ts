@@ -203,6 +203,22 @@ describe("Renderer", () => {
     expect(ids[64 * W + 45]).toBe(sim.id("geom", "box"));
   });
 
+  it("a spot light lights a box inside its cone, and a box outside gets none of its light, ambient included", async () => {
+    // OpenGL scales a light's ambient term by its spot factor too. Inside (straight below, exponent 0):
+    // 0.1 + 0.5·1 = 0.6 → 153. Outside (atan(1.5/0.95) ≈ 58° > cutoff 20°): 0 → black, though the box is there.
+    const sim = await open(`<mujoco><visual><headlight active="0"/></visual><worldbody>
+      <light pos="0 0 1" dir="0 0 -1" cutoff="20" exponent="0" diffuse="0.5 0.5 0.5" ambient="0.1 0.1 0.1"/>
+      <camera name="top" pos="0 0 2.05" fovy="90"/>
+      <geom name="lit" type="box" size="0.05 0.05 0.05" rgba="1 1 1 1"/>
+      <geom name="dark" type="box" size="0.05 0.05 0.05" pos="1.5 0 0" rgba="1 1 1 1"/></worldbody></mujoco>`);
+    const r = new Renderer(sim);
+    const rgb = r.render("top");
+    // Box at x = 1.5: u = 64 + 64·1.5/2.0 = 112.
+    expect(r.segmentation("top")[64 * W + 112]).toBe(sim.id("geom", "dark"));
+    expect(pixel(rgb, 64, 64)).toEqual([153, 153, 153]);
+    expect(pixel(rgb, 112, 64)).toEqual([0, 0, 0]);
+  });
+
   it("an unknown camera name is an error naming it and listing the model's cameras", async () => {
     const sim = await open(scene(""));
     expect(() => new Renderer(sim).render("agentveiw")).toThrow(/'agentveiw'.*top/);
