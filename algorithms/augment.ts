@@ -122,39 +122,47 @@ function cropResize(images: tf.Tensor4D, boxes: number[][], outSize: number): tf
   });
 }
 
+/** Columns (G − B, B − R, R − G) of [R, G, B]: the hue numerator for a max in R, G and B respectively. */
+const HUE_DIFFERENCES = [
+  [0, -1, 1],
+  [1, 0, -1],
+  [-1, 1, 0],
+];
+
 /**
  * RGB → HSV, all channels in [0, 1] (H in turns), as `tf.image.rgb_to_hsv`:
  *   V = max, C = max − min, S = C / V (0 where V = 0),
  *   H = ((G − B)/C mod 6)/6 if V = R, ((B − R)/C + 2)/6 if V = G, ((R − G)/C + 4)/6 otherwise; 0 where C = 0.
+ * The three branches are computed side by side ([.., 3], one matMul) and the one of the first maximal
+ * channel is picked by a one-hot of argMax, which breaks ties R, G, B as the definition's order does
+ * (and avoids splitting channels, slow on wasm).
  * @param rgb [B, S, S, 3] → three [B, S, S, 1]
  */
 function rgbToHsv(rgb: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
   return tf.tidy(() => {
-    const [r, g, b] = tf.split(rgb, 3, 3) as tf.Tensor4D[]; // each [B, S, S, 1]
-    const v = tf.maximum(tf.maximum(r, g), b);
-    const chroma = tf.sub(v, tf.minimum(tf.minimum(r, g), b));
+    const [B, height, width] = rgb.shape;
+    const v = tf.max(rgb, 3, true); // [B, S, S, 1]
+    const chroma = tf.sub(v, tf.min(rgb, 3, true)); // [B, S, S, 1]
     const safeChroma = tf.where(tf.greater(chroma, 0), chroma, tf.onesLike(chroma));
-    const s = tf.where(tf.greater(v, 0), tf.div(chroma, tf.where(tf.greater(v, 0), v, tf.onesLike(v))), tf.zerosLike(v));
-    const hueR = tf.mod(tf.div(tf.sub(g, b), safeChroma), 6);
-    const hueG = tf.add(tf.div(tf.sub(b, r), safeChroma), 2);
-    const hueB = tf.add(tf.div(tf.sub(r, g), safeChroma), 4);
-    const sector = tf.where(tf.equal(v, r), hueR, tf.where(tf.equal(v, g), hueG, hueB));
-    const h = tf.where(tf.greater(chroma, 0), tf.div(sector, 6), tf.zerosLike(chroma));
-    return [h, s, v] as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    const safeV = tf.where(tf.greater(v, 0), v, tf.onesLike(v));
+    const s = tf.div(chroma, safeV) as tf.Tensor4D; // 0 where V = 0, as then C = 0
+    const differences = tf.reshape(tf.matMul(tf.reshape(rgb, [-1, 3]), tf.tensor2d(HUE_DIFFERENCES)), [B, height, width, 3]);
+    const sectors = tf.mod(tf.add(tf.div(differences, safeChroma), tf.tensor1d([0, 2, 4])), 6); // [B, S, S, 3]
+    const maxChannel = tf.oneHot(tf.argMax(rgb, 3), 3); // [B, S, S, 3]
+    const sector = tf.sum(tf.mul(sectors, maxChannel), 3, true); // [B, S, S, 1]
+    const h = tf.where(tf.greater(chroma, 0), tf.div(sector, 6), tf.zerosLike(chroma)) as tf.Tensor4D;
+    return [h, s, v as tf.Tensor4D];
   });
 }
 
 /**
  * HSV → RGB: channel n ∈ {R: 5, G: 3, B: 1} is V − V·S·clip(min(k, 4 − k), 0, 1) with k = (n + 6H) mod 6.
- * @returns [B, S, S, 3]
+ * @param h, s, v [B, S, S, 1] → [B, S, S, 3]
  */
 function hsvToRgb(h: tf.Tensor4D, s: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
-    const channel = (n: number) => {
-      const k = tf.mod(tf.add(tf.mul(h, 6), n), 6);
-      const ramp = tf.clipByValue(tf.minimum(k, tf.sub(4, k)), 0, 1);
-      return tf.sub(v, tf.mul(tf.mul(v, s), ramp));
-    };
-    return tf.concat([channel(5), channel(3), channel(1)], 3) as tf.Tensor4D;
+    const k = tf.mod(tf.add(tf.mul(h, 6), tf.tensor1d([5, 3, 1])), 6); // [B, S, S, 3]
+    const ramp = tf.clipByValue(tf.minimum(k, tf.sub(4, k)), 0, 1); // [B, S, S, 3]
+    return tf.sub(v, tf.mul(tf.mul(v, s), ramp)) as tf.Tensor4D;
   });
 }

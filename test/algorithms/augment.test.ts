@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import seedrandom from "seedrandom";
+import fc from "fast-check";
 import { augmentImages, centerCropResize, defaultAugmentConfig, imagesToTensor } from "../../algorithms/augment.ts";
 
 beforeAll(async () => {
@@ -61,6 +62,45 @@ describe("augmentImages", () => {
     expect(px[1]).toBeCloseTo(1, 5);
     expect(px[2]).toBeCloseTo(0, 5);
     tf.dispose([red, out]);
+  });
+
+  it("saturation and hue match a plain-loop HSV reference (tf.image.adjust_saturation / adjust_hue)", () => {
+    /** One pixel through RGB → HSV, S·f clipped, H + δ mod 1, → RGB, the textbook way. */
+    function reference([r, g, b]: number[], f: number, delta: number): number[] {
+      const v = Math.max(r, g, b);
+      const c = v - Math.min(r, g, b);
+      const s = v > 0 ? c / v : 0;
+      let h = 0;
+      if (c > 0) h = v === r ? (((g - b) / c) % 6 + 6) % 6 : v === g ? (b - r) / c + 2 : (r - g) / c + 4;
+      h = (((h / 6 + delta) % 1) + 1) % 1;
+      const s2 = Math.min(Math.max(s * f, 0), 1);
+      const hi = Math.floor(h * 6) % 6;
+      const fr = h * 6 - Math.floor(h * 6);
+      const p = v * (1 - s2);
+      const q = v * (1 - s2 * fr);
+      const t = v * (1 - s2 * (1 - fr));
+      return [[v, t, p], [q, v, p], [p, v, t], [p, q, v], [t, p, v], [v, p, q]][hi];
+    }
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 12, maxLength: 12 }),
+        fc.double({ min: 0.8, max: 1.2, noNaN: true }),
+        fc.double({ min: -0.05, max: 0.05, noNaN: true }),
+        (bytes, f, delta) => {
+          const image = tf.tensor4d(bytes.map((x) => x / 255), [1, 2, 2, 3]);
+          const cfg = { cropArea: 1, brightness: 0, contrast: [1, 1] as [number, number], saturation: [f, f] as [number, number], hue: Math.abs(delta) };
+          // rng ≡ 1 draws the upper end of every range: hue δ = +|delta|
+          const out = augmentImages(image, () => 1, 2, cfg);
+          const got = Array.from(out.dataSync());
+          tf.dispose([image, out]);
+          for (let px = 0; px < 4; px++) {
+            const want = reference(bytes.slice(3 * px, 3 * px + 3).map((x) => x / 255), f, Math.abs(delta));
+            want.forEach((w, ch) => expect(got[3 * px + ch]).toBeCloseTo(Math.min(Math.max(w, 0), 1), 4));
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it("does not leak tensors", () => {
