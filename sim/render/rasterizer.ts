@@ -233,70 +233,80 @@ export class Renderer {
     }
 
     // 2) Transform, shade and fill each visible geom.
+    for (let n = 0; n < visible; n++) this.drawGeom(frame, this.order[n], cam, f, xpos, xmat);
+  }
+
+  /**
+   * Draws drawable geom k: its vertices go through P = [f·x + cx·w; −f·y + cy·w; w] of the camera-frame point,
+   * with (x, y, −w) = R_camᵀ·(R_geom·p + t_geom − p_cam); then shading, then the triangles.
+   */
+  private drawGeom(frame: Frame, k: number, cam: CameraPose, f: number, xpos: Float64Array, xmat: Float64Array): void {
+    const me = this.meshes;
+    const near = this.znear;
+    const cm = cam.mat;
+    const cx = frame.width / 2;
+    const cy = frame.height / 2;
     const { hu, hv, hw } = this;
     const sv = this.screen;
-    for (let n = 0; n < visible; n++) {
-      const k = this.order[n];
-      const g = me.geomId[k];
-      const go = 9 * g;
-      const to = 3 * g;
-      // Rows of [R_camᵀ · R_geom | R_camᵀ · (t_geom − p_cam)]: camera x, y and z of a geom-frame point.
-      const dx = xpos[to] - px;
-      const dy = xpos[to + 1] - py;
-      const dz = xpos[to + 2] - pz;
-      const rx0 = cm[0] * xmat[go] + cm[3] * xmat[go + 3] + cm[6] * xmat[go + 6];
-      const rx1 = cm[0] * xmat[go + 1] + cm[3] * xmat[go + 4] + cm[6] * xmat[go + 7];
-      const rx2 = cm[0] * xmat[go + 2] + cm[3] * xmat[go + 5] + cm[6] * xmat[go + 8];
-      const rx3 = cm[0] * dx + cm[3] * dy + cm[6] * dz;
-      const ry0 = cm[1] * xmat[go] + cm[4] * xmat[go + 3] + cm[7] * xmat[go + 6];
-      const ry1 = cm[1] * xmat[go + 1] + cm[4] * xmat[go + 4] + cm[7] * xmat[go + 7];
-      const ry2 = cm[1] * xmat[go + 2] + cm[4] * xmat[go + 5] + cm[7] * xmat[go + 8];
-      const ry3 = cm[1] * dx + cm[4] * dy + cm[7] * dz;
-      const rz0 = cm[2] * xmat[go] + cm[5] * xmat[go + 3] + cm[8] * xmat[go + 6];
-      const rz1 = cm[2] * xmat[go + 1] + cm[5] * xmat[go + 4] + cm[8] * xmat[go + 7];
-      const rz2 = cm[2] * xmat[go + 2] + cm[5] * xmat[go + 5] + cm[8] * xmat[go + 8];
-      const rz3 = cm[2] * dx + cm[5] * dy + cm[8] * dz;
-      // Projection rows: w = −z, U = f·x + cx·w, V = −f·y + cy·w (v grows downward).
-      const w0 = -rz0, w1 = -rz1, w2 = -rz2, w3 = -rz3;
-      const u0 = f * rx0 + cx * w0, u1 = f * rx1 + cx * w1, u2 = f * rx2 + cx * w2, u3 = f * rx3 + cx * w3;
-      const v0 = -f * ry0 + cy * w0, v1 = -f * ry1 + cy * w1, v2 = -f * ry2 + cy * w2, v3 = -f * ry3 + cy * w3;
+    const g = me.geomId[k];
+    const go = 9 * g;
+    const to = 3 * g;
+    // Rows of [R_camᵀ · R_geom | R_camᵀ · (t_geom − p_cam)]: camera x, y and z of a geom-frame point.
+    const dx = xpos[to] - cam.pos[0];
+    const dy = xpos[to + 1] - cam.pos[1];
+    const dz = xpos[to + 2] - cam.pos[2];
+    const rx0 = cm[0] * xmat[go] + cm[3] * xmat[go + 3] + cm[6] * xmat[go + 6];
+    const rx1 = cm[0] * xmat[go + 1] + cm[3] * xmat[go + 4] + cm[6] * xmat[go + 7];
+    const rx2 = cm[0] * xmat[go + 2] + cm[3] * xmat[go + 5] + cm[6] * xmat[go + 8];
+    const rx3 = cm[0] * dx + cm[3] * dy + cm[6] * dz;
+    const ry0 = cm[1] * xmat[go] + cm[4] * xmat[go + 3] + cm[7] * xmat[go + 6];
+    const ry1 = cm[1] * xmat[go + 1] + cm[4] * xmat[go + 4] + cm[7] * xmat[go + 7];
+    const ry2 = cm[1] * xmat[go + 2] + cm[4] * xmat[go + 5] + cm[7] * xmat[go + 8];
+    const ry3 = cm[1] * dx + cm[4] * dy + cm[7] * dz;
+    const rz0 = cm[2] * xmat[go] + cm[5] * xmat[go + 3] + cm[8] * xmat[go + 6];
+    const rz1 = cm[2] * xmat[go + 1] + cm[5] * xmat[go + 4] + cm[8] * xmat[go + 7];
+    const rz2 = cm[2] * xmat[go + 2] + cm[5] * xmat[go + 5] + cm[8] * xmat[go + 8];
+    const rz3 = cm[2] * dx + cm[5] * dy + cm[8] * dz;
+    // Projection rows: w = −z, U = f·x + cx·w, V = −f·y + cy·w (v grows downward).
+    const w0 = -rz0, w1 = -rz1, w2 = -rz2, w3 = -rz3;
+    const u0 = f * rx0 + cx * w0, u1 = f * rx1 + cx * w1, u2 = f * rx2 + cx * w2, u3 = f * rx3 + cx * w3;
+    const v0 = -f * ry0 + cy * w0, v1 = -f * ry1 + cy * w1, v2 = -f * ry2 + cy * w2, v3 = -f * ry3 + cy * w3;
 
-      const vs = me.vertStart[k];
-      const nv = me.vertCount[k];
-      const pos = me.positions;
-      for (let i = 0; i < nv; i++) {
-        const o = 3 * (vs + i);
-        const x = pos[o];
-        const y = pos[o + 1];
-        const z = pos[o + 2];
-        const U = u0 * x + u1 * y + u2 * z + u3;
-        const V = v0 * x + v1 * y + v2 * z + v3;
-        const w = w0 * x + w1 * y + w2 * z + w3;
-        hu[i] = U;
-        hv[i] = V;
-        hw[i] = w;
-        const iw = 1 / w;
-        sv.sx[i] = U * iw;
-        sv.sy[i] = V * iw;
-        sv.iz[i] = iw;
-      }
-      this.lighting.toGeomFrame(xmat, go, xpos, to, me.radius[k]);
-      this.lighting.shade(pos, me.normals, vs, nv, me.rgb, 3 * k, me.emission[k], sv.r, sv.g, sv.b, 0);
+    const vs = me.vertStart[k];
+    const nv = me.vertCount[k];
+    const pos = me.positions;
+    for (let i = 0; i < nv; i++) {
+      const o = 3 * (vs + i);
+      const x = pos[o];
+      const y = pos[o + 1];
+      const z = pos[o + 2];
+      const U = u0 * x + u1 * y + u2 * z + u3;
+      const V = v0 * x + v1 * y + v2 * z + v3;
+      const w = w0 * x + w1 * y + w2 * z + w3;
+      hu[i] = U;
+      hv[i] = V;
+      hw[i] = w;
+      const iw = 1 / w;
+      sv.sx[i] = U * iw;
+      sv.sy[i] = V * iw;
+      sv.iz[i] = iw;
+    }
+    this.lighting.toGeomFrame(xmat, go, xpos, to, me.radius[k]);
+    this.lighting.shade(pos, me.normals, vs, nv, me.rgb, 3 * k, me.emission[k], sv.r, sv.g, sv.b, 0);
 
-      const ts = 3 * me.triStart[k];
-      const te = ts + 3 * me.triCount[k];
-      const idx = me.indices;
-      const wCentre = -rz3;
-      if (wCentre - me.radius[k] >= near) {
-        for (let t = ts; t < te; t += 3) fillTriangle(frame, sv, idx[t], idx[t + 1], idx[t + 2], g);
-      } else {
-        for (let t = ts; t < te; t += 3) {
-          const a = idx[t];
-          const b = idx[t + 1];
-          const c = idx[t + 2];
-          if (hw[a] >= near && hw[b] >= near && hw[c] >= near) fillTriangle(frame, sv, a, b, c, g);
-          else this.clipAndFill(frame, a, b, c, g, near);
-        }
+    const ts = 3 * me.triStart[k];
+    const te = ts + 3 * me.triCount[k];
+    const idx = me.indices;
+    const wCentre = -rz3;
+    if (wCentre - me.radius[k] >= near) {
+      for (let t = ts; t < te; t += 3) fillTriangle(frame, sv, idx[t], idx[t + 1], idx[t + 2], g);
+    } else {
+      for (let t = ts; t < te; t += 3) {
+        const a = idx[t];
+        const b = idx[t + 1];
+        const c = idx[t + 2];
+        if (hw[a] >= near && hw[b] >= near && hw[c] >= near) fillTriangle(frame, sv, a, b, c, g);
+        else this.clipAndFill(frame, a, b, c, g, near);
       }
     }
   }
