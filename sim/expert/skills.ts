@@ -1,0 +1,177 @@
+/**
+ * The scripted expert's skills, as generators of LIBERO env actions. A skill reads the privileged simulator
+ * state afresh before each action it yields (the executor steps the env in between), so every skill is a
+ * small closed-loop controller that reads top to bottom: approach, descend, close, lift, …
+ *
+ * Variation (so that demos look like data, not a replay): each skill takes its speeds, heights and offsets
+ * from a `Style` drawn once per episode from a seeded stream.
+ */
+import type { Vec3 } from "../math.ts";
+import { quatToMat } from "../math.ts";
+import type { Simulation } from "../mujoco.ts";
+import type { PandaRobot } from "../robot/pandaRobot.ts";
+import { downOrientation, nearestGraspYaw, poseAction, poseError, tcpYaw, type MotionLimits } from "./motion.ts";
+
+export type Action = number[];
+/** A skill yields actions and returns whether it reached its goal. */
+export type Skill = Generator<Action, boolean, void>;
+
+export const OPEN = -1;
+export const CLOSE = 1;
+
+/** Per-episode motion style, drawn from the episode's seed. */
+export interface Style {
+  /** cruise speed (fraction of the max action) for free moves */
+  speed: number;
+  /** speed near objects */
+  fineSpeed: number;
+  /** approach height above the grasp point (m) */
+  approachHeight: number;
+  /** carry clearance above obstacles (m) */
+  carryHeight: number;
+  /** grasp point offset in the horizontal plane (m), applied along the object's long axis */
+  graspOffset: number;
+  /** extra steps of closing/opening beyond the 8 a full swing needs */
+  gripperExtraSteps: number;
+  /** random lateral bias of the approach (m) */
+  approachJitter: [number, number];
+}
+
+export function drawStyle(rng: () => number): Style {
+  const u = (lo: number, hi: number) => lo + (hi - lo) * rng();
+  return {
+    speed: u(0.75, 1.0),
+    fineSpeed: u(0.35, 0.55),
+    approachHeight: u(0.06, 0.1),
+    carryHeight: u(0.1, 0.16),
+    graspOffset: u(-0.006, 0.006),
+    gripperExtraSteps: Math.floor(u(1, 4)),
+    approachJitter: [u(-0.01, 0.01), u(-0.01, 0.01)],
+  };
+}
+
+/** What the skills may read and which robot they drive. */
+export interface ExpertContext {
+  sim: Simulation;
+  robot: PandaRobot;
+  style: Style;
+  /** the gripper command held between skills */
+  gripper: number;
+}
+
+export function bodyPos(ctx: ExpertContext, body: string): Vec3 {
+  const b = ctx.sim.id("body", body);
+  const x = ctx.sim.data.xpos;
+  return [x[3 * b], x[3 * b + 1], x[3 * b + 2]];
+}
+
+export function bodyMat(ctx: ExpertContext, body: string): number[] {
+  const b = ctx.sim.id("body", body);
+  return quatToMat(ctx.sim.data.xquat.subarray(4 * b, 4 * b + 4));
+}
+
+/** Yaw (rad) of a body's x axis about world z. */
+export function bodyYaw(ctx: ExpertContext, body: string): number {
+  const m = bodyMat(ctx, body);
+  return Math.atan2(m[3], m[0]);
+}
+
+function limits(speed: number): MotionLimits {
+  return { speed, turnSpeed: Math.min(1, speed + 0.2), gain: 0.9 };
+}
+
+/**
+ * Moves the TCP to `target` with the gripper pointing down at `yaw`, holding the gripper command.
+ * Succeeds within `tol` metres (and 0.05 rad), gives up after `maxSteps`.
+ */
+export function* moveTo(ctx: ExpertContext, target: Vec3, yaw: number, speed: number, tol = 0.008, maxSteps = 120): Skill {
+  const rTarget = downOrientation(yaw);
+  for (let i = 0; i < maxSteps; i++) {
+    const p = ctx.robot.tcpPos();
+    const r = ctx.robot.tcpMat();
+    const err = poseError(p, r, target, rTarget);
+    if (err.pos < tol && err.rot < 0.05) return true;
+    yield [...poseAction(p, r, target, rTarget, limits(speed)), ctx.gripper];
+  }
+  return false;
+}
+
+/** Drives the gripper to `command` for the 8 steps of a full swing (+ the style's extra), holding pose. */
+export function* actuateGripper(ctx: ExpertContext, command: number, hold: Vec3, yaw: number): Skill {
+  ctx.gripper = command;
+  const rTarget = downOrientation(yaw);
+  for (let i = 0; i < 8 + ctx.style.gripperExtraSteps; i++) {
+    const p = ctx.robot.tcpPos();
+    yield [...poseAction(p, ctx.robot.tcpMat(), hold, rTarget, limits(ctx.style.fineSpeed)), command];
+  }
+  return true;
+}
+
+/** Current yaw of the TCP, for skills that keep the wrist as it is. */
+export function currentYaw(ctx: ExpertContext): number {
+  return tcpYaw(ctx.robot.tcpMat());
+}
+
+/** Finger opening (m) between the two fingers. */
+export function gripperWidth(ctx: ExpertContext): number {
+  const [a, b] = ctx.robot.gripperQpos();
+  return a - b;
+}
+
+export interface GraspSpec {
+  /** world position of the point to close the fingers on */
+  point: Vec3;
+  /** TCP yaw that closes the fingers across the object */
+  yaw: number;
+}
+
+/**
+ * Picks an object: open, approach above the grasp point, descend, close, lift to `liftTo` (world z).
+ * Returns true when the fingers stopped on the object (not fully closed) after lifting.
+ */
+export function* pick(ctx: ExpertContext, grasp: () => GraspSpec, liftTo: number): Skill {
+  const s = ctx.style;
+  let g = grasp();
+  const yaw = nearestGraspYaw(g.yaw, currentYaw(ctx));
+  ctx.gripper = OPEN;
+  const above: Vec3 = [g.point[0] + s.approachJitter[0], g.point[1] + s.approachJitter[1], g.point[2] + s.approachHeight];
+  yield* moveTo(ctx, [above[0], above[1], Math.max(above[2], ctx.robot.tcpPos()[2])], yaw, s.speed, 0.02);
+  yield* moveTo(ctx, above, yaw, s.speed, 0.01);
+  g = grasp();
+  yield* moveTo(ctx, [g.point[0], g.point[1], g.point[2] + 0.02], yaw, s.fineSpeed, 0.008);
+  g = grasp();
+  yield* moveTo(ctx, g.point, yaw, s.fineSpeed * 0.8, 0.005, 40);
+  yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), yaw);
+  const p = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [p[0], p[1], liftTo], yaw, s.fineSpeed, 0.015);
+  return gripperWidth(ctx) > 0.004;
+}
+
+/**
+ * Carries what the gripper holds so that `heldBody`'s origin ends at `target` (world), at `carryZ` in
+ * between, then opens and retreats upward. `releaseAbove` lifts the release point (m) for things that are
+ * dropped into containers.
+ */
+export function* place(ctx: ExpertContext, heldBody: string, target: Vec3, carryZ: number, releaseAbove = 0.01, yaw?: number): Skill {
+  const s = ctx.style;
+  const keepYaw = yaw ?? currentYaw(ctx);
+  // offset from the held body's origin to the TCP, measured now (after the grasp)
+  const offset = (): Vec3 => {
+    const p = ctx.robot.tcpPos();
+    const o = bodyPos(ctx, heldBody);
+    return [p[0] - o[0], p[1] - o[1], p[2] - o[2]];
+  };
+  let off = offset();
+  const tcpFor = (z: number): Vec3 => [target[0] + off[0], target[1] + off[1], z + off[2]];
+  const start = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [start[0], start[1], Math.max(start[2], carryZ + off[2])], keepYaw, s.fineSpeed, 0.02);
+  yield* moveTo(ctx, tcpFor(carryZ), keepYaw, s.speed, 0.02);
+  off = offset();
+  yield* moveTo(ctx, tcpFor(target[2] + releaseAbove + 0.04), keepYaw, s.fineSpeed, 0.01);
+  off = offset();
+  yield* moveTo(ctx, tcpFor(target[2] + releaseAbove), keepYaw, s.fineSpeed * 0.7, 0.006, 40);
+  yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), keepYaw);
+  const p = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [p[0], p[1], p[2] + 0.08], keepYaw, s.fineSpeed, 0.02, 30);
+  return true;
+}
