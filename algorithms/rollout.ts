@@ -5,13 +5,10 @@
  * Shape letters (STYLE.md): N trajectories, S chunk steps, C chunk length (8), A action dims (7).
  */
 import { ACTION_DIM, ACTION_SLOTS, CHUNK_LEN } from "../models/types.ts";
+import type { InitStateId } from "../sim/envTypes.ts";
 
-/** Which LIBERO-style init state a trajectory started from (DESIGN.md: init states). */
-export interface InitRef {
-  split: "train" | "heldout";
-  /** 0..49. */
-  index: number;
-}
+/** Which init state of its task a trajectory started from: split and index 0..49 (DESIGN.md: init states). */
+export type InitRef = Pick<InitStateId, "split" | "index">;
 
 /**
  * One chunk step: the policy saw `image` and sampled the 56 `tokens` (slot s = 7·t + d, action-major),
@@ -26,7 +23,10 @@ export interface RolloutStep {
   samplingLogProbs: Float32Array;
 }
 
-/** One trajectory of the rollout engine, as consumed by the advantage estimators and the update. */
+/**
+ * One trajectory of the rollout engine, as consumed by the advantage estimators and the update.
+ * (suite, taskId, init.split, init.index) is the trajectory's `InitStateId` in `sim/`.
+ */
 export interface Rollout {
   suite: string;
   taskId: number;
