@@ -5,6 +5,10 @@ import { ppoUpdate, updateVariables, type ObservationEncoder } from "../../algor
 import { defaultRlConfig, type RlConfig } from "../../algorithms/rlConfig.ts";
 import type { Rollout } from "../../algorithms/rollout.ts";
 import { tokenLogProbs } from "../../algorithms/tokenDistribution.ts";
+import { grpoAdvantages } from "../../algorithms/advantages.ts";
+import { clippedPolicyLoss } from "../../algorithms/policyLoss.ts";
+import { tokenMask } from "../../algorithms/rollout.ts";
+import type { GradientApplier } from "../../algorithms/gradientApplier.ts";
 import { ValueHead } from "../../algorithms/valueHead.ts";
 import { AdamApplier, TinyPolicy, useCpu } from "./tinyPolicy.ts";
 
@@ -108,6 +112,43 @@ describe("ppoUpdate (grpo)", () => {
     for (let i = 0; i < wa.length; i++) maxDiff = Math.max(maxDiff, Math.abs(wa[i] - wb[i]));
     expect(maxDiff).toBeLessThan(1e-5);
     [a, b, oa, ob].forEach((x) => x.dispose());
+  });
+
+  it("its gradient equals clippedPolicyLoss on whole trajectories [N, S·56] (token mean per trajectory, then mean)", () => {
+    const rollouts = makeRollouts("r7", [[true, false, false, true]], [9, 24, 3, 17]);
+    const variables = model.trainableVariables();
+    // records the summed gradient instead of applying it
+    const recorded: tf.Tensor[] = [];
+    const recorder: GradientApplier = {
+      applyGradients: (grads) => {
+        grads.forEach((g, i) => recorded.push(g ? tf.clone(g) : tf.zerosLike(variables[i])));
+        return { gradNorm: 0 };
+      },
+    };
+    ppoUpdate({ model, rollouts, encode, optimizer: recorder, config: testConfig({ sliceChunkSteps: 3 }) });
+
+    const maxSteps = Math.max(...rollouts.map((r) => r.steps.length));
+    const logpOf = () =>
+      tf.concat(
+        rollouts.map((r) => {
+          const batch = encode(r.steps.map((s) => s.image), r.steps.map(() => r.instruction));
+          const tokens = tf.tensor2d(Int32Array.from(r.steps.flatMap((s) => Array.from(s.tokens))), [r.steps.length, 56], "int32");
+          const row = tf.reshape(tokenLogProbs(model.logits(batch), tokens, 1.6), [1, -1]); // [1, S_n·56]
+          const padding = (maxSteps - r.steps.length) * 56;
+          return padding > 0 ? tf.concat([row, tf.zeros([1, padding])], 1) : row; // [1, S·56]
+        }),
+      ) as tf.Tensor2D; // [N, S·56]
+    const logpOld = tf.tidy(logpOf);
+    const advantages = tf.tensor1d(grpoAdvantages(rollouts.map((r) => (r.success ? 1 : 0)), 4));
+    const mask = tf.tensor2d(tokenMask(rollouts.map((r) => r.finishStep), maxSteps), [4, maxSteps * 56]);
+    const { grads } = tf.variableGrads(() => clippedPolicyLoss(logpOf(), logpOld, advantages, mask, { clipLow: 0.2, clipHigh: 0.28 }).loss, variables);
+    variables.forEach((v, i) => {
+      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(grads[v.name], recorded[i]))).dataSync()[0]);
+      const scale = tf.tidy(() => tf.max(tf.abs(recorded[i])).dataSync()[0]);
+      expect(diff).toBeLessThan(1e-5 + 1e-4 * scale);
+    });
+    expect(tf.tidy(() => tf.max(tf.abs(recorded[3])).dataSync()[0])).toBeGreaterThan(0);
+    tf.dispose([logpOld, advantages, mask, ...Object.values(grads), ...recorded]);
   });
 
   it("all-equal groups carry no gradient", () => {
