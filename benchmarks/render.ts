@@ -3,8 +3,8 @@
  * (`mj_multiRay`, one ray per pixel), at LIBERO's 128×128 and OpenVLA's 224×224, on a robot-on-table scene seen
  * from LIBERO's agentview camera. Also writes the 128×128 frame to /tmp/render-benchmark.png to look at.
  *
- * The scene is an input (`benchmarkRender(xml, camera)`); until the real robot scene exists this file supplies a
- * stand-in: a table whose top is at z = 0.90, centred at the origin, ten free objects, and an arm-like chain of
+ * The scene is an input (`benchmarkRender(xml, camera)`); `main` uses the robot table scene. This file also
+ * keeps a self-contained stand-in scene (`benchmarkSceneXml`): a table whose top is at z = 0.90, centred at the origin, ten free objects, and an arm-like chain of
  * capsules, cylinders and boxes based where LIBERO mounts the Panda, (−0.66, 0, 0.912) (LIBERO.md §7).
  *
  *   npm run bench -- render
@@ -13,6 +13,7 @@ import { Simulation } from "../sim/mujoco.ts";
 import { writePng } from "../sim/render/png.ts";
 import { Renderer } from "../sim/render/rasterizer.ts";
 import { RaySegmenter } from "../sim/render/raycast.ts";
+import { robotTableSceneXml } from "../sim/scenes/robotTable.ts";
 import { machineLine, printTable, timeIt, type Cell } from "./lib/table.ts";
 
 /** A stand-in tabletop scene with LIBERO's agentview camera (LIBERO.md §4: pos, quat wxyz, default fovy 45). */
@@ -118,9 +119,10 @@ export async function benchmarkRender(xml: string, camera: string, pngPath: stri
 async function main(): Promise<void> {
   console.log(machineLine() + "\n");
   const png = "/tmp/render-benchmark.png";
-  const rows = await benchmarkRender(benchmarkSceneXml(), "agentview", png);
+  // The robot table scene: the Panda on its mount and four boxes on LIBERO's main table.
+  const rows = await benchmarkRender(robotTableSceneXml(), "agentview", png);
   printTable(
-    "Rendering one agentview frame on one core (stand-in robot-on-table scene)",
+    "Rendering one agentview frame on one core (robot table scene: Panda + 4 boxes on LIBERO's main table)",
     ["image", "triangles", "rasterizer frames/s", "per CPU-second", "mj_multiRay frames/s", "speed-up"],
     rows,
     [

@@ -104,7 +104,9 @@ export class Simulation {
 
   /** Name of object `id` of a type, read from the model's name table. */
   name(type: "body" | "joint" | "geom" | "site" | "camera" | "actuator", id: number): string {
-    const adr = (this.model as unknown as Record<string, Int32Array>)[`name_${type}adr`][id];
+    // MuJoCo abbreviates two of the address fields: name_jntadr and name_camadr.
+    const field = type === "joint" ? "jnt" : type === "camera" ? "cam" : type;
+    const adr = (this.model as unknown as Record<string, Int32Array>)[`name_${field}adr`][id];
     const names = this.model.names as unknown as Uint8Array;
     let end = adr;
     while (names[end] !== 0) end++;
