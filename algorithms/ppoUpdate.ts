@@ -22,7 +22,7 @@ import { ACTION_SLOTS, type PolicyModel, type VlaBatch } from "../models/types.t
 import { getAdvantageEstimator } from "./advantages.ts";
 import { type GradientApplier, gradientsInOrder } from "./gradientApplier.ts";
 import { clipStatistics, surrogateTerms } from "./policyLoss.ts";
-import type { RlConfig } from "./rlConfig.ts";
+import { type RlConfig, validateRlConfig } from "./rlConfig.ts";
 import { type Rollout, validateRollout, validTokenCount } from "./rollout.ts";
 import { tokenEntropy, tokenLogProbs } from "./tokenDistribution.ts";
 import type { ValueHead } from "./valueHead.ts";
@@ -284,9 +284,7 @@ function samplingGap(rows: readonly Row[], rollouts: readonly Rollout[], oldLogp
 
 function checkBatch(rollouts: readonly Rollout[], config: RlConfig): void {
   if (rollouts.length === 0) throw new Error("ppoUpdate needs at least one rollout; skip the step when no group was kept.");
-  for (const [key, v] of [["miniBatchTrajectories", config.miniBatchTrajectories], ["sliceChunkSteps", config.sliceChunkSteps], ["groupSize", config.groupSize]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`RlConfig.${key} must be a positive integer, got ${v}.`);
-  }
+  validateRlConfig(config);
   if (rollouts.length % config.groupSize !== 0) {
     throw new Error(`the batch has ${rollouts.length} rollouts, not whole groups of groupSize ${config.groupSize}.`);
   }

@@ -76,3 +76,38 @@ export function defaultRlConfig(): RlConfig {
     valueHidden: 64,
   };
 }
+
+/** Checks every setting; throws one sentence naming the first bad key and what would be right. */
+export function validateRlConfig(c: RlConfig): void {
+  const estimators = ["grpo", "rloo", "ppo"];
+  if (!estimators.includes(c.advantage)) {
+    throw new Error(`RlConfig.advantage must be one of ${estimators.join(", ")}, got "${c.advantage}".`);
+  }
+  const positiveIntegers = ["groupSize", "groupsPerBatch", "miniBatchTrajectories", "sliceChunkSteps", "maxDrawsPerBatch", "valueHidden"] as const;
+  for (const key of positiveIntegers) {
+    if (!Number.isInteger(c[key]) || c[key] < 1) throw new Error(`RlConfig.${key} must be a positive integer, got ${c[key]}.`);
+  }
+  if (c.advantage === "rloo" && c.groupSize < 2) {
+    throw new Error(`RlConfig.groupSize must be at least 2 for "rloo" (a leave-one-out baseline), got ${c.groupSize}.`);
+  }
+  const ranges: [keyof RlConfig, number, number, string][] = [
+    ["clipLow", 0, 1, "in (0, 1)"],
+    ["clipHigh", 0, Infinity, "positive"],
+    ["temperature", 0, Infinity, "positive"],
+    ["learningRate", 0, Infinity, "positive"],
+    ["gradClip", 0, Infinity, "positive"],
+    ["valueClip", 0, Infinity, "positive"],
+  ];
+  for (const [key, low, high, words] of ranges) {
+    const v = c[key] as number;
+    if (!(v > low && v < high)) throw new Error(`RlConfig.${key} must be ${words}, got ${v}.`);
+  }
+  const unitInterval = ["weightDecay", "beta1", "beta2", "accuracyLow", "accuracyHigh", "gamma", "lambda"] as const;
+  for (const key of unitInterval) {
+    if (!(c[key] >= 0 && c[key] <= 1)) throw new Error(`RlConfig.${key} must be in [0, 1], got ${c[key]}.`);
+  }
+  if (c.accuracyLow > c.accuracyHigh) {
+    throw new Error(`RlConfig.accuracyLow (${c.accuracyLow}) must not exceed accuracyHigh (${c.accuracyHigh}).`);
+  }
+  if (!(c.valueCoef >= 0)) throw new Error(`RlConfig.valueCoef must be ≥ 0, got ${c.valueCoef}.`);
+}
