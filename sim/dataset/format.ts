@@ -34,16 +34,20 @@
  * 49,152 pixel bytes. Filters are PNG's (RFC 2083 §6), applied to the whole image with the pixel to the
  * left a = 3 bytes back and the one above b = 384 bytes back (0 outside the image), differences mod 256:
  * 0 none, 2 up (x − b), 4 Paeth. Every frame is coded alone, so any step can be decoded without its
- * neighbours. Why "up" at level 6 is the writer's default: benchmarks/dataset.ts measures the candidates
- * (raw, up, Paeth, temporal delta, brotli) on rendered frames; all are lossless and all fit the budget of
- * libero_10 trajall (10 tasks × 50 demos × ~300 steps) under 1 GB, and independent frames keep random
- * access, which the temporal delta (smaller still) would give up.
+ * neighbours. Why "up" at level 6 is the writer's default: benchmarks/dataset.ts measures the lossless
+ * candidates on 300 frames rendered while the arm moves (agentview bytes per frame: raw deflate 3,353,
+ * up 2,557, Paeth 2,664, temporal delta 2,100, brotli 2,577; up at level 9 saves 5% for 3× the encode
+ * time). All fit the budget of libero_10 trajall (10 tasks × 50 demos × ~300 steps, 1 GB: ≤ ~6.5 KB per
+ * frame; up gives ≈ 0.4 GB), and coding frames alone keeps random access, which the temporal delta
+ * (18% smaller) would give up.
  *
  * Appending episodes rewrites the file: the writer copies the old records (checked against their CRC) into
  * a new file. Every write goes to `<file>.tmp-<pid>`, is fsynced, then renamed over the old file, so an
  * interrupted writer leaves the old file (or no file) in place, never half a file. The same episodes and
  * options give byte-identical files (same Node/zlib).
  */
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 import zlib from "node:zlib";
 
 export const DEMO_MAGIC = "SVLADEMO";
@@ -215,7 +219,22 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-/** Default location of a task's demos under a dataset root (DESIGN.md: `data/demos/<suite>/`). */
-export function demoFileName(taskId: number): string {
-  return `task${taskId}.demos`;
+/** The default dataset root (DESIGN.md "Datasets"); a suite's files and statistics go in `<root>/<suite>/`. */
+export const DEFAULT_DEMO_ROOT = "data/demos";
+
+/** `<root>/<suite>/task<id>.demos`, the default path of a task's demos. */
+export function demoFilePath(root: string, suite: string, taskId: number): string {
+  return join(root, suite, `task${taskId}.demos`);
+}
+
+/** The `task<id>.demos` files of a suite directory, by task id (task2 before task10). */
+export async function listDemoFiles(suiteDir: string): Promise<string[]> {
+  const names = await readdir(suiteDir).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(err.code === "ENOENT" ? `Demo directory ${suiteDir} does not exist; generate the demos first.` : `Cannot list ${suiteDir}: ${err.message}`);
+  });
+  return names
+    .map((name) => ({ name, id: /^task(\d+)\.demos$/.exec(name)?.[1] }))
+    .filter((f) => f.id !== undefined)
+    .sort((a, b) => Number(a.id) - Number(b.id))
+    .map((f) => join(suiteDir, f.name));
 }

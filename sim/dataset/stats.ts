@@ -16,7 +16,7 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomicWrite.ts";
-import { ACTION_DIM, PROPRIO_DIM } from "./format.ts";
+import { ACTION_DIM, PROPRIO_DIM, listDemoFiles } from "./format.ts";
 import { DemoReader } from "./reader.ts";
 
 /** Threshold on ‖a[0:6]‖ below which an action does not move the arm (OpenVLA). */
@@ -163,4 +163,18 @@ export async function writeDatasetStatistics(dir: string, suite: string, stats: 
   const json = JSON.stringify({ [statisticsKey(suite)]: stats }, null, 2) + "\n";
   await writeFileAtomic(path, [Buffer.from(json, "utf8")]);
   return path;
+}
+
+/**
+ * Statistics of a whole suite directory (`<root>/<suite>/task*.demos`, in task order), written beside the
+ * demos as `<root>/<suite>/dataset_statistics.json`.
+ */
+export async function writeSuiteStatistics(
+  root: string, suite: string, options: Partial<StatisticsOptions> = {},
+): Promise<{ path: string; stats: DatasetStatistics }> {
+  const dir = join(root, suite);
+  const files = await listDemoFiles(dir);
+  if (files.length === 0) throw new Error(`${dir} holds no task<id>.demos files; generate the demos first.`);
+  const stats = await computeDatasetStatistics(files, options);
+  return { path: await writeDatasetStatistics(dir, suite, stats), stats };
 }

@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DemoWriter } from "../../sim/dataset/writer.ts";
 import { DemoReader } from "../../sim/dataset/reader.ts";
-import { IMAGE_BYTES, crc32, type DemoEpisode, type DemoFileMeta } from "../../sim/dataset/format.ts";
+import { IMAGE_BYTES, crc32, demoFilePath, listDemoFiles, type DemoEpisode, type DemoFileMeta } from "../../sim/dataset/format.ts";
 import { applyFilter, removeFilter, type ImageFilter } from "../../sim/dataset/imageCodec.ts";
 import { writeFileAtomic } from "../../sim/dataset/atomicWrite.ts";
 import {
-  computeDatasetStatistics, dimensionStats, isNoOp, keptSteps, statisticsKey, writeDatasetStatistics,
+  computeDatasetStatistics, dimensionStats, isNoOp, keptSteps, statisticsKey, writeDatasetStatistics, writeSuiteStatistics,
 } from "../../sim/dataset/stats.ts";
 import { actionStatsFromJSON, computeActionStats } from "../../models/actionNormalizer.ts";
 import { Simulation } from "../../sim/mujoco.ts";
@@ -383,6 +383,19 @@ describe("dataset statistics", () => {
     expect(actionStatsFromJSON(json.libero_10_no_noops.action, written)).toEqual({
       q01: a.q01, q99: a.q99, min: a.min, max: a.max, mean: a.mean, std: a.std,
     });
+  });
+
+  test("a suite directory's task files are read in task order and its statistics written beside them", async () => {
+    const root = await mkdtemp(join(dir, "suite-"));
+    for (const taskId of [10, 2]) {
+      await writeDemos(demoFilePath(root, "libero_10", taskId), [{ ...syntheticEpisode(3, 0), taskId }], { ...META, taskId });
+    }
+    await writeFile(join(root, "libero_10", "notes.txt"), "not a demo file");
+    expect(await listDemoFiles(join(root, "libero_10"))).toEqual([2, 10].map((id) => join(root, "libero_10", `task${id}.demos`)));
+    const { path, stats } = await writeSuiteStatistics(root, "libero_10");
+    expect(path).toBe(join(root, "libero_10", "dataset_statistics.json"));
+    expect(stats.num_trajectories).toBe(2);
+    await expect(writeSuiteStatistics(root, "libero_90")).rejects.toThrow(/libero_90 does not exist; generate the demos first/);
   });
 
   test("agrees bit for bit with models/actionNormalizer's computeActionStats", () => {
