@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../src/cli/errors.ts";
 import { helpText, loadTrainConfig, parseTrainArgs } from "../../src/config/overrides.ts";
+import { rlConfigFrom } from "../../src/config/rlConfigFrom.ts";
 import { dottedKey, SETTINGS } from "../../src/config/schema.ts";
 import {
   defaultTrainConfig,
@@ -185,5 +186,11 @@ describe("overrides", () => {
 
   it("the schema names every leaf of the config and nothing else", () => {
     expect(SETTINGS.map(dottedKey).sort()).toEqual(leafKeys(defaultTrainConfig()).sort());
+  });
+
+  it("the rl section reaches the algorithms' RlConfig; knobs without a flag keep the original's values", () => {
+    const r = rlConfigFrom(resolveTrainConfig(parseTrainArgs(["--algo", "rloo", "--lr", "2e-5", "--batch", "8"]).config));
+    expect(r).toMatchObject({ advantage: "rloo", learningRate: 2e-5, groupsPerBatch: 8, miniBatchTrajectories: 8, groupSize: 8 });
+    expect(r).toMatchObject({ temperature: 1.6, clipLow: 0.2, clipHigh: 0.28, gradClip: 1, weightDecay: 0.01 });
   });
 });
