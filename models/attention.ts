@@ -33,17 +33,17 @@ interface Dims {
 
 /**
  * Attention core for the fused projection qkv [B·T, 3·D] (columns: q heads, then k heads, then v heads,
- * Dh each) and an additive key bias keyBias [B·T] (0 for a real token, −1e9 for a pad token): returns the
+ * Dh each) and an additive key bias keyBias [B, T] (0 for a real token, −1e9 for a pad token): returns the
  * heads' outputs side by side, [B·T, D].
  */
-export function attentionCore(qkv: tf.Tensor2D, keyBias: Float32Array, dims: Dims, variant: AttentionVariant): tf.Tensor2D {
-  if (variant === "split2d") return split2dAttention(qkv, keyBias, dims);
+export function attentionCore(qkv: tf.Tensor2D, keyBias: tf.Tensor2D, dims: Dims, variant: AttentionVariant): tf.Tensor2D {
+  if (variant === "split2d") return split2dAttention(qkv, keyBias.dataSync() as Float32Array, dims);
   return tf.tidy(() => {
     const { B, T, H } = dims;
     const D = qkv.shape[1] / 3;
     const Dh = D / H;
     const heads = tf.transpose(tf.reshape(qkv, [B, T, 3, H, Dh]), [2, 0, 3, 1, 4]); // [3, B, H, T, Dh]
-    const bias = tf.tensor3d(keyBias, [B, 1, T]); // [B, 1, T], broadcast over queries
+    const bias = tf.reshape(keyBias, [B, 1, T]); // [B, 1, T], broadcast over queries
     let out: tf.Tensor; // [B·H, T, Dh]
     if (variant === "batched") {
       const [q, k, v] = tf.split(tf.reshape(heads, [3, B * H, T, Dh]), 3, 0).map((t) => tf.reshape(t, [B * H, T, Dh]));
@@ -89,7 +89,7 @@ function placeHead(dst: Float32Array, src: Float32Array, b: number, col0: number
 }
 
 /**
- * Per-head 2-D attention with a hand-written gradient. With s = q̂·kᵀ (q̂ = q/√Dh), p = softmax(s + mask),
+ * Per-head 2-D attention with a hand-written gradient; keyBias [B·T] as a plain array. With s = q̂·kᵀ (q̂ = q/√Dh), p = softmax(s + mask),
  * o = p·v and the upstream gradient dO:
  *   dv = pᵀ·dO,  dp = dO·vᵀ,  ds = p ⊙ (dp − rowsum(dp ⊙ p)),  dq = ds·k/√Dh,  dk = dsᵀ·q̂.
  */
@@ -175,7 +175,7 @@ export interface BlockParams {
  * One pre-LN block (GPT-2 / ViT): x ← x + Wo·attn(LN₁(x)); x ← x + W₂·gelu(W₁·LN₂(x)).
  * x [B·T, D] → [B·T, D]; every projection is a 2-D matMul over all B·T rows at once.
  */
-export function transformerBlock(x: tf.Tensor2D, p: BlockParams, keyBias: Float32Array, dims: Dims, variant: AttentionVariant): tf.Tensor2D {
+export function transformerBlock(x: tf.Tensor2D, p: BlockParams, keyBias: tf.Tensor2D, dims: Dims, variant: AttentionVariant): tf.Tensor2D {
   const qkv = linear(layerNorm(x, p.ln1Gamma, p.ln1Beta), p.qkvW, p.qkvB); // [B·T, 3D]
   const attended = attentionCore(qkv, keyBias, dims, variant); // [B·T, D]
   const x1 = tf.add<tf.Tensor2D>(x, linear(attended, p.projW, p.projB)); // [B·T, D]

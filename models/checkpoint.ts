@@ -82,18 +82,19 @@ function fsyncDir(dir: string): void {
  * Writes `model`'s weights, the optimizer's state (if given) and `extras` to directory `dir`, replacing
  * any checkpoint there only once the new one is complete on disk.
  */
-export function saveCheckpoint(
+export async function saveCheckpoint(
   dir: string,
   parts: { model: Vla; optimizer?: AdamW | null; extras?: Record<string, unknown> },
   options: SaveOptions = {},
-): void {
+): Promise<void> {
   const momentsDtype = options.momentsDtype ?? "bfloat16";
   const maxFileBytes = options.maxFileBytes ?? MAX_CHECKPOINT_FILE_BYTES;
   if (maxFileBytes > MAX_CHECKPOINT_FILE_BYTES) throw new Error(`maxFileBytes must be at most ${MAX_CHECKPOINT_FILE_BYTES} (16 MiB), got ${maxFileBytes}.`);
   const { model, optimizer = null, extras = {} } = parts;
   const names = model.paramNames();
   const vars = model.trainableVariables();
-  const weights: NamedArray[] = vars.map((v, i) => ({ name: names[i], shape: v.shape, values: v.dataSync() as Float32Array }));
+  const values = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
+  const weights: NamedArray[] = vars.map((v, i) => ({ name: names[i], shape: v.shape, values: values[i] }));
   const files: { name: string; bytes: Uint8Array }[] = [];
   const extrasText = JSON.stringify(extras);
   if (extrasText === undefined) throw new Error("extras must be JSON-serialisable.");
@@ -101,7 +102,7 @@ export function saveCheckpoint(
   packShards(weights, "float32", maxFileBytes).forEach((b, i) => files.push({ name: `weights-${String(i).padStart(3, "0")}.bin`, bytes: b }));
   let optimizerEntry: Manifest["optimizer"] = null;
   if (optimizer) {
-    const state = optimizer.getState();
+    const state = await optimizer.getState();
     if (state.m.length !== vars.length) throw new Error(`The optimizer holds ${state.m.length} variables but the model has ${vars.length}; pass the model's own optimizer.`);
     const moments: NamedArray[] = [
       ...state.m.map((values, i) => ({ name: `m/${names[i]}`, shape: vars[i].shape, values })),

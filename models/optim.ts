@@ -71,12 +71,15 @@ export class AdamW {
     return this.t;
   }
 
-  /** Computes the gradients of `loss` with respect to the variables and applies one step; returns the loss too. */
-  minimize(loss: () => tf.Scalar): StepInfo & { loss: number } {
+  /**
+   * Computes the gradients of `loss` with respect to the variables and applies one step; returns the loss
+   * too. Asynchronous because it reads two scalars back, which webgpu can only do asynchronously in Node.
+   */
+  async minimize(loss: () => tf.Scalar): Promise<StepInfo & { loss: number }> {
     const { value, grads } = tf.variableGrads(loss, this.vars);
     try {
-      const info = this.applyGradients(this.vars.map((x) => grads[x.name] ?? null));
-      return { ...info, loss: value.dataSync()[0] };
+      const info = await this.applyGradients(this.vars.map((x) => grads[x.name] ?? null));
+      return { ...info, loss: (await value.data())[0] };
     } finally {
       value.dispose();
       tf.dispose(grads);
@@ -87,7 +90,7 @@ export class AdamW {
    * One AdamW step from `grads` (in the order of the variables; `null` = the variable got no gradient and
    * is left untouched, as PyTorch skips parameters whose .grad is None). Does not dispose `grads`.
    */
-  applyGradients(grads: (tf.Tensor | null)[]): StepInfo {
+  async applyGradients(grads: (tf.Tensor | null)[]): Promise<StepInfo> {
     if (grads.length !== this.vars.length) {
       throw new Error(`applyGradients got ${grads.length} gradients for ${this.vars.length} variables; pass one per variable (null for none).`);
     }
@@ -101,7 +104,7 @@ export class AdamW {
     let gradNorm = 0;
     if (present.length > 0) {
       const norm = tf.tidy(() => tf.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g))))));
-      gradNorm = norm.dataSync()[0];
+      gradNorm = (await norm.data())[0];
       norm.dispose();
     }
     if (!Number.isFinite(gradNorm)) return { gradNorm, applied: false };
@@ -134,12 +137,11 @@ export class AdamW {
   }
 
   /** Downloads the state (for checkpoints). */
-  getState(): AdamWState {
-    return {
-      step: this.t,
-      m: this.m.map((x) => x.dataSync() as Float32Array),
-      v: this.v.map((x) => x.dataSync() as Float32Array),
-    };
+  async getState(): Promise<AdamWState> {
+    const step = this.t;
+    const m = await Promise.all(this.m.map((x) => x.data() as Promise<Float32Array>));
+    const v = await Promise.all(this.v.map((x) => x.data() as Promise<Float32Array>));
+    return { step, m, v };
   }
 
   /** Restores a state from getState() of an optimizer over variables of the same shapes. */

@@ -20,6 +20,14 @@ import { ACTION_SLOTS, NUM_BINS, type PolicyModel, type Rng, type VlaBatch } fro
 const PAD_BIAS = -1e9;
 const INIT_STD = 0.02;
 
+/** Downloads a float tensor synchronously, with a clear error where the backend cannot. */
+function readSync(t: tf.Tensor, caller: string): Float32Array {
+  if (tf.getBackend() === "webgpu") {
+    throw new Error(`${caller}() reads logits synchronously, which the webgpu backend cannot do in Node; use ${caller}Async() instead.`);
+  }
+  return t.dataSync() as Float32Array;
+}
+
 export interface VlaOptions {
   /** Attention implementation; `auto` picks by the active backend (see attention.ts). */
   attention?: AttentionVariant | "auto";
@@ -109,16 +117,15 @@ export class Vla implements PolicyModel {
     return { B, L };
   }
 
-  /** Additive key bias [B·T]: 0 for patches, slots and real text tokens, PAD_BIAS for text pad (id 0). */
-  private keyBias(text: tf.Tensor2D, B: number, L: number): Float32Array {
-    const P = numPatches(this.config);
-    const T = P + L + ACTION_SLOTS;
-    const ids = text.dataSync();
-    const bias = new Float32Array(B * T);
-    for (let b = 0; b < B; b++) {
-      for (let l = 0; l < L; l++) if (ids[b * L + l] === 0) bias[b * T + P + l] = PAD_BIAS;
-    }
-    return bias;
+  /** Additive key bias [B, T]: 0 for patches, slots and real text tokens, PAD_BIAS for text pad (id 0). */
+  private keyBias(text: tf.Tensor2D, B: number): tf.Tensor2D {
+    // Built on the device: reading `text` back would be a synchronous GPU read, which webgpu cannot do in Node.
+    return tf.tidy(() => {
+      const textBias = tf.mul(tf.cast(tf.equal(text, 0), "float32"), PAD_BIAS); // [B, L]
+      const zerosBefore = tf.zeros([B, numPatches(this.config)]); // [B, P]
+      const zerosAfter = tf.zeros([B, ACTION_SLOTS]); // [B, 56]
+      return tf.concat([zerosBefore, textBias, zerosAfter], 1) as tf.Tensor2D; // [B, T]
+    });
   }
 
   /** [B·56, D] final-layer-normed hidden states of the action slots (rows b·56 + s). */
@@ -127,9 +134,9 @@ export class Vla implements PolicyModel {
     const { imageSize: S, patchSize: ps, width: D, heads: H, depth } = this.config;
     const P = numPatches(this.config);
     const T = P + L + ACTION_SLOTS;
-    const keyBias = this.keyBias(batch.text, B, L);
     const variant = this.attention === "auto" ? defaultAttentionVariant(tf.getBackend()) : this.attention;
     return tf.tidy(() => {
+      const keyBias = this.keyBias(batch.text, B); // [B, T]
       // 1) image patches → tokens: cut S×S into (S/ps)² patches of ps·ps·3 values, one linear map for all.
       const rows = tf.reshape(batch.images, [B * (S / ps), ps, S / ps, ps * 3]); // [B·S/ps, ps, S/ps, ps·3]
       const patches = tf.reshape<tf.Rank.R2>(tf.transpose(rows, [0, 2, 1, 3]), [B * P, ps * ps * 3]); // [B·P, ps·ps·3]
@@ -189,22 +196,43 @@ export class Vla implements PolicyModel {
   /**
    * Samples 56 tokens per row from softmax(logits / temperature), row b drawing only from rngs[b]
    * (float64 inverse CDF on the downloaded logits, sampling.ts). Returns tokens and log-probs, [B·56] each.
+   * Synchronous: CPU backends only (webgpu cannot read back synchronously in Node); see sampleAsync.
    */
   sample(batch: VlaBatch, temperature: number, rngs: Rng[]): SampleResult {
     const logits = this.logits(batch);
     try {
-      const B = logits.shape[0];
-      return sampleFromLogits(logits.dataSync() as Float32Array, B, ACTION_SLOTS, NUM_BINS, temperature, rngs);
+      return sampleFromLogits(readSync(logits, "sample"), logits.shape[0], ACTION_SLOTS, NUM_BINS, temperature, rngs);
     } finally {
       logits.dispose();
     }
   }
 
-  /** Greedy decoding: argmax token per slot, [B·56]. */
+  /** sample() for every backend: the logits are downloaded asynchronously. */
+  async sampleAsync(batch: VlaBatch, temperature: number, rngs: Rng[]): Promise<SampleResult> {
+    const logits = this.logits(batch);
+    try {
+      const values = (await logits.data()) as Float32Array;
+      return sampleFromLogits(values, logits.shape[0], ACTION_SLOTS, NUM_BINS, temperature, rngs);
+    } finally {
+      logits.dispose();
+    }
+  }
+
+  /** Greedy decoding: argmax token per slot, [B·56]. Synchronous (CPU backends); see greedyAsync. */
   greedy(batch: VlaBatch): Int32Array {
     const logits = this.logits(batch);
     try {
-      return greedyFromLogits(logits.dataSync() as Float32Array, logits.shape[0], ACTION_SLOTS, NUM_BINS);
+      return greedyFromLogits(readSync(logits, "greedy"), logits.shape[0], ACTION_SLOTS, NUM_BINS);
+    } finally {
+      logits.dispose();
+    }
+  }
+
+  /** greedy() for every backend. */
+  async greedyAsync(batch: VlaBatch): Promise<Int32Array> {
+    const logits = this.logits(batch);
+    try {
+      return greedyFromLogits((await logits.data()) as Float32Array, logits.shape[0], ACTION_SLOTS, NUM_BINS);
     } finally {
       logits.dispose();
     }

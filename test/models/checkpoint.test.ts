@@ -25,7 +25,7 @@ function trainedPair(seed: number) {
   const optimizer = new AdamW(model.trainableVariables(), { lr: 1e-3 });
   const batch = makeBatch(config, 2, 5);
   const tokens = tf.tensor2d(Int32Array.from({ length: 2 * ACTION_SLOTS }, (_, i) => i % 256), [2, ACTION_SLOTS], "int32");
-  const step = () => optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1))) as tf.Scalar).loss;
+  const step = async () => (await optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1))) as tf.Scalar)).loss;
   return { model, optimizer, batch, tokens, step };
 }
 
@@ -34,18 +34,18 @@ function readAll(dir: string): Map<string, Buffer> {
 }
 
 describe("checkpoints", () => {
-  test("save → load → save is byte-stable and the loaded model gives identical logits", () => {
+  test("save → load → save is byte-stable and the loaded model gives identical logits", async () => {
     const { model, optimizer, batch, tokens, step } = trainedPair(1);
-    step();
-    step();
+    await step();
+    await step();
     const a = path.join(root, "a");
     const b = path.join(root, "b");
-    saveCheckpoint(a, { model, optimizer, extras });
+    await saveCheckpoint(a, { model, optimizer, extras });
     const { model: loaded, checkpoint } = loadVla(a);
     const opt2 = new AdamW(loaded.trainableVariables(), checkpoint.optimizer!.config);
     restoreOptimizer(opt2, checkpoint);
     expect(checkpoint.extras).toEqual(extras);
-    saveCheckpoint(b, { model: loaded, optimizer: opt2, extras: checkpoint.extras });
+    await saveCheckpoint(b, { model: loaded, optimizer: opt2, extras: checkpoint.extras });
     const [fa, fb] = [readAll(a), readAll(b)];
     expect([...fb.keys()]).toEqual([...fa.keys()]);
     for (const [name, bytes] of fa) expect(fb.get(name)!.equals(bytes), name).toBe(true);
@@ -57,12 +57,12 @@ describe("checkpoints", () => {
     [optimizer, opt2].forEach((o) => o.dispose());
   });
 
-  test("saving over an existing checkpoint replaces it whole and leaves no temporary directory", () => {
+  test("saving over an existing checkpoint replaces it whole and leaves no temporary directory", async () => {
     const { model, optimizer, batch, tokens, step } = trainedPair(2);
     const dir = path.join(root, "replace");
-    saveCheckpoint(dir, { model, optimizer, extras: { step: 1 } });
-    step();
-    saveCheckpoint(dir, { model, optimizer, extras: { step: 2 } });
+    await saveCheckpoint(dir, { model, optimizer, extras: { step: 1 } });
+    await step();
+    await saveCheckpoint(dir, { model, optimizer, extras: { step: 2 } });
     expect(loadCheckpoint(dir).extras).toEqual({ step: 2 });
     expect(loadCheckpoint(dir).optimizer!.step).toBe(1);
     expect(fs.readdirSync(root).filter((f) => f.startsWith("replace"))).toEqual(["replace"]);
@@ -72,10 +72,10 @@ describe("checkpoints", () => {
     optimizer.dispose();
   });
 
-  test("a corrupt or truncated file is rejected with its name and the problem", () => {
+  test("a corrupt or truncated file is rejected with its name and the problem", async () => {
     const { model, optimizer, batch, tokens } = trainedPair(3);
     const dir = path.join(root, "corrupt");
-    saveCheckpoint(dir, { model, optimizer, extras });
+    await saveCheckpoint(dir, { model, optimizer, extras });
     const weights = path.join(dir, "weights-000.bin");
     const good = fs.readFileSync(weights);
     const flipped = Buffer.from(good);
@@ -92,10 +92,10 @@ describe("checkpoints", () => {
     optimizer.dispose();
   });
 
-  test("loading into a model of another shape is an error naming the differing setting", () => {
+  test("loading into a model of another shape is an error naming the differing setting", async () => {
     const model = new Vla(config, 4);
     const dir = path.join(root, "shape");
-    saveCheckpoint(dir, { model });
+    await saveCheckpoint(dir, { model });
     const other = new Vla({ ...config, width: 48, heads: 2 }, 4);
     expect(() => restoreWeights(other, loadCheckpoint(dir))).toThrow(/holds a VLA with width = 32, but this model has width = 48/);
     const opt = new AdamW(model.trainableVariables());
@@ -104,11 +104,11 @@ describe("checkpoints", () => {
     opt.dispose();
   });
 
-  test("tensors are split across files so that no file exceeds the limit", () => {
+  test("tensors are split across files so that no file exceeds the limit", async () => {
     const model = new Vla(config, 5);
     const optimizer = new AdamW(model.trainableVariables());
     const dir = path.join(root, "split");
-    saveCheckpoint(dir, { model, optimizer }, { maxFileBytes: 40_000 });
+    await saveCheckpoint(dir, { model, optimizer }, { maxFileBytes: 40_000 });
     const sizes = fs.readdirSync(dir).map((f) => fs.statSync(path.join(dir, f)).size);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith("weights-")).length).toBeGreaterThan(3);
     for (const s of sizes) expect(s).toBeLessThanOrEqual(40_000);
@@ -118,11 +118,11 @@ describe("checkpoints", () => {
     optimizer.dispose();
   });
 
-  test("a resumable checkpoint of `base` is ≤ 28 MiB with every file ≤ 16 MiB", () => {
+  test("a resumable checkpoint of `base` is ≤ 28 MiB with every file ≤ 16 MiB", async () => {
     const model = new Vla(vlaPreset("base"), 0);
     const optimizer = new AdamW(model.trainableVariables());
     const dir = path.join(root, "base");
-    saveCheckpoint(dir, { model, optimizer, extras });
+    await saveCheckpoint(dir, { model, optimizer, extras });
     const sizes = fs.readdirSync(dir).map((f) => fs.statSync(path.join(dir, f)).size);
     expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(28 * 2 ** 20);
     for (const s of sizes) expect(s).toBeLessThanOrEqual(MAX_CHECKPOINT_FILE_BYTES);
@@ -131,23 +131,24 @@ describe("checkpoints", () => {
     fs.rmSync(dir, { recursive: true });
   });
 
-  test("resuming from bfloat16 moments gives losses within 1e-3 of resuming from float32 moments", () => {
-    const losses = (["float32", "bfloat16"] as const).map((momentsDtype) => {
+  test("resuming from bfloat16 moments gives losses within 1e-3 of resuming from float32 moments", async () => {
+    const losses: number[][] = [];
+    for (const momentsDtype of ["float32", "bfloat16"] as const) {
       const { model, optimizer, batch, tokens, step } = trainedPair(6);
-      for (let i = 0; i < 5; i++) step();
+      for (let i = 0; i < 5; i++) await step();
       const dir = path.join(root, `resume-${momentsDtype}`);
-      saveCheckpoint(dir, { model, optimizer }, { momentsDtype });
+      await saveCheckpoint(dir, { model, optimizer }, { momentsDtype });
       const { model: resumed, checkpoint } = loadVla(dir);
       const opt = new AdamW(resumed.trainableVariables(), checkpoint.optimizer!.config);
       restoreOptimizer(opt, checkpoint);
       const out: number[] = [];
-      for (let i = 0; i < 5; i++) out.push(opt.minimize(() => tf.neg(tf.mean(resumed.logProbs(batch, tokens, 1))) as tf.Scalar).loss);
+      for (let i = 0; i < 5; i++) out.push((await opt.minimize(() => tf.neg(tf.mean(resumed.logProbs(batch, tokens, 1))) as tf.Scalar)).loss);
       tokens.dispose();
       disposeBatch(batch);
       [model, resumed].forEach((m) => m.dispose());
       [optimizer, opt].forEach((o) => o.dispose());
-      return out;
-    });
+      losses.push(out);
+    }
     losses[0].forEach((l, i) => expect(Math.abs(losses[1][i] - l)).toBeLessThan(1e-3));
   });
 });

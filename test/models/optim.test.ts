@@ -10,19 +10,19 @@ beforeAll(async () => {
 const values = (v: tf.Tensor) => Array.from(v.dataSync());
 
 describe("AdamW", () => {
-  test("first step matches the hand-derived update: decay, then lr·m̂/(√v̂+ε) ≈ lr·sign(g)", () => {
+  test("first step matches the hand-derived update: decay, then lr·m̂/(√v̂+ε) ≈ lr·sign(g)", async () => {
     // θ = [1, −2], g = [0.5, 0.1], lr 0.1, λ 0.01. Decay: θ·(1 − 0.001) = [0.999, −1.998].
     // m = 0.1·g, v = 0.001·g², so m̂ = g and v̂ = g²: the step is lr·g/|g| = [0.1, 0.1] (ε negligible).
     const theta = tf.variable(tf.tensor1d([1, -2]));
     const opt = new AdamW([theta], { lr: 0.1, weightDecay: 0.01, clipNorm: null });
     const g = tf.tensor1d([0.5, 0.1]);
-    const info = opt.applyGradients([g]);
+    const info = await opt.applyGradients([g]);
     expect(info.applied).toBe(true);
     expect(info.gradNorm).toBeCloseTo(Math.hypot(0.5, 0.1), 6);
     const [a, b] = values(theta);
     expect(a).toBeCloseTo(0.899, 6);
     expect(b).toBeCloseTo(-2.098, 6);
-    const state = opt.getState();
+    const state = await opt.getState();
     expect(state.step).toBe(1);
     expect(state.m[0][0]).toBeCloseTo(0.05, 7);
     expect(state.v[0][1]).toBeCloseTo(1e-5, 9);
@@ -30,34 +30,34 @@ describe("AdamW", () => {
     opt.dispose();
   });
 
-  test("weight decay is decoupled: a zero gradient only shrinks θ by (1 − lr·λ)", () => {
+  test("weight decay is decoupled: a zero gradient only shrinks θ by (1 − lr·λ)", async () => {
     const theta = tf.variable(tf.tensor1d([2, -4]));
     const opt = new AdamW([theta], { lr: 0.5, weightDecay: 0.1 });
     const g = tf.zeros([2]);
-    opt.applyGradients([g]);
+    await opt.applyGradients([g]);
     expect(values(theta)).toEqual([2 * 0.95, -4 * 0.95].map(Math.fround));
     tf.dispose([theta, g]);
     opt.dispose();
   });
 
-  test("global-norm clipping scales gradients to the clip norm and reports the pre-clip norm", () => {
+  test("global-norm clipping scales gradients to the clip norm and reports the pre-clip norm", async () => {
     // g = [3, 4], ‖g‖ = 5 > 1: g' = g/(5 + 1e-6) = [0.6, 0.8], so m = 0.1·g' = [0.06, 0.08].
     const theta = tf.variable(tf.tensor1d([0, 0]));
     const opt = new AdamW([theta], { clipNorm: 1 });
     const g = tf.tensor1d([3, 4]);
-    expect(opt.applyGradients([g]).gradNorm).toBeCloseTo(5, 5);
-    const m = opt.getState().m[0];
+    expect((await opt.applyGradients([g])).gradNorm).toBeCloseTo(5, 5);
+    const m = (await opt.getState()).m[0];
     expect(m[0]).toBeCloseTo(0.06, 6);
     expect(m[1]).toBeCloseTo(0.08, 6);
     tf.dispose([theta, g]);
     opt.dispose();
   });
 
-  test("a NaN gradient is not applied: weights, moments and step count stay as they were", () => {
+  test("a NaN gradient is not applied: weights, moments and step count stay as they were", async () => {
     const theta = tf.variable(tf.tensor1d([1, 2]));
     const opt = new AdamW([theta]);
     const g = tf.tensor1d([NaN, 1]);
-    const info = opt.applyGradients([g]);
+    const info = await opt.applyGradients([g]);
     expect(info.applied).toBe(false);
     expect(Number.isNaN(info.gradNorm)).toBe(true);
     expect(values(theta)).toEqual([1, 2]);
@@ -66,46 +66,46 @@ describe("AdamW", () => {
     opt.dispose();
   });
 
-  test("a variable without a gradient (null) is left untouched, as PyTorch skips .grad None", () => {
+  test("a variable without a gradient (null) is left untouched, as PyTorch skips .grad None", async () => {
     const [a, b] = [tf.variable(tf.tensor1d([1])), tf.variable(tf.tensor1d([1]))];
     const opt = new AdamW([a, b], { weightDecay: 0.5, lr: 0.1 });
     const g = tf.tensor1d([1]);
-    opt.applyGradients([g, null]);
+    await opt.applyGradients([g, null]);
     expect(values(b)).toEqual([1]);
     expect(values(a)[0]).toBeLessThan(1);
     tf.dispose([a, b, g]);
     opt.dispose();
   });
 
-  test("getState/setState resumes exactly: the next step equals the uninterrupted one", () => {
-    const run = (resume: boolean) => {
+  test("getState/setState resumes exactly: the next step equals the uninterrupted one", async () => {
+    const run = async (resume: boolean) => {
       const theta = tf.variable(tf.tensor1d([1, -1, 0.5]));
       let opt = new AdamW([theta], { lr: 0.01 });
       const grads = [[0.3, -0.2, 0.1], [0.1, 0.4, -0.3], [-0.2, 0.1, 0.2]].map((g) => tf.tensor1d(g));
-      opt.applyGradients([grads[0]]);
-      opt.applyGradients([grads[1]]);
+      await opt.applyGradients([grads[0]]);
+      await opt.applyGradients([grads[1]]);
       if (resume) {
-        const state = opt.getState();
+        const state = await opt.getState();
         opt.dispose();
         opt = new AdamW([theta], { lr: 0.01 });
         opt.setState(state);
       }
-      opt.applyGradients([grads[2]]);
+      await opt.applyGradients([grads[2]]);
       const out = values(theta);
       tf.dispose([theta, ...grads]);
       opt.dispose();
       return out;
     };
-    expect(run(true)).toEqual(run(false));
+    expect(await run(true)).toEqual(await run(false));
   });
 
-  test("bad settings and mismatched gradients are clear errors", () => {
+  test("bad settings and mismatched gradients are clear errors", async () => {
     const theta = tf.variable(tf.tensor1d([1, 2]));
     expect(() => new AdamW([theta], { beta2: 1 })).toThrow(/beta2 must be in \[0, 1\)/);
     const opt = new AdamW([theta]);
-    expect(() => opt.applyGradients([])).toThrow(/got 0 gradients for 1 variables/);
+    await expect(opt.applyGradients([])).rejects.toThrow(/got 0 gradients for 1 variables/);
     const wrong = tf.zeros([3]);
-    expect(() => opt.applyGradients([wrong])).toThrow(/shape \[3\] but its variable has \[2\]/);
+    await expect(opt.applyGradients([wrong])).rejects.toThrow(/shape \[3\] but its variable has \[2\]/);
     tf.dispose([theta, wrong]);
     opt.dispose();
   });

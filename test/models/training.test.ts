@@ -18,15 +18,15 @@ function targets(B: number): tf.Tensor2D {
 }
 
 describe("training", () => {
-  test("a warm forward/backward + AdamW step leaves tf.memory().numTensors unchanged", () => {
+  test("a warm forward/backward + AdamW step leaves tf.memory().numTensors unchanged", async () => {
     const model = new Vla(config, 2);
     const optimizer = new AdamW(model.trainableVariables(), { lr: 1e-3 });
     const batch = makeBatch(config, 2, 5);
     const tokens = targets(2);
     const step = () => optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1))) as tf.Scalar);
-    step(); // warm: creates the optimizer's lazily kept scalars, if any
+    await step(); // warm: creates the optimizer's lazily kept scalars, if any
     const before = tf.memory().numTensors;
-    step();
+    await step();
     const rngs = [() => 0.5, () => 0.25];
     model.sample(batch, 1.6, rngs);
     model.greedy(batch);
@@ -38,7 +38,7 @@ describe("training", () => {
     model.dispose();
   });
 
-  test("the tiny model overfits a 4-example batch to > 99% token accuracy", () => {
+  test("the tiny model overfits a 4-example batch to > 99% token accuracy", async () => {
     const model = new Vla(config, 4);
     const optimizer = new AdamW(model.trainableVariables(), { lr: 3e-3, weightDecay: 0 });
     const batch = makeBatch(config, 4, 6, 1);
@@ -46,7 +46,7 @@ describe("training", () => {
     const want = tokens.dataSync();
     let accuracy = 0;
     for (let step = 0; step < 200 && accuracy <= 0.99; step++) {
-      optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1))) as tf.Scalar);
+      await optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1))) as tf.Scalar);
       if (step % 10 === 9) {
         const got = model.greedy(batch);
         accuracy = got.filter((k, i) => k === want[i]).length / got.length;

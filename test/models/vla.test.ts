@@ -106,6 +106,15 @@ describe("decoding and log-probs", () => {
     disposeBatch(batch);
   });
 
+  test("sampleAsync and greedyAsync (for webgpu) return what sample and greedy return", async () => {
+    const batch = makeBatch(config, 2, 4);
+    const sync = model.sample(batch, 1.6, [seedrandom("x"), seedrandom("y")]);
+    const viaAsync = await model.sampleAsync(batch, 1.6, [seedrandom("x"), seedrandom("y")]);
+    expect(viaAsync).toEqual(sync);
+    expect(await model.greedyAsync(batch)).toEqual(model.greedy(batch));
+    disposeBatch(batch);
+  });
+
   test("log-probs of sampled tokens match a plain-loop float64 reference from the logits", () => {
     const batch = makeBatch(config, 2, 4);
     const temperature = 1.6;

@@ -1,0 +1,141 @@
+/**
+ * VLA throughput: attention variants, forward, and forward + backward + AdamW, per preset and batch size.
+ *
+ *   npx tsx benchmarks/model.ts [--backend wasm|webgpu|cpu|tensorflow|auto] [--quick] [--presets small,base] [--batches 1,8,32]
+ *
+ * FLOPs counted (multiply-add = 2), per sample with T = P + L + 56 tokens, width D, MLP width F:
+ *   forward = 2·P·(ps²·3)·D                       patch embedding
+ *           + depth·[2·T·(3D² + D² + 2·D·F)       qkv, output and MLP projections
+ *                    + 4·T²·D]                    q·kᵀ and p·v over all heads
+ *           + 2·56·D·256                          action head
+ *   train   = 3 × forward                         (backward ≈ 2 × forward; AdamW's O(params) is left out)
+ * Attention alone: forward 4·B·T²·D, forward + backward 12·B·T²·D.
+ * The backward of split2d and of every linear map runs through hand-written gradients (models/attention.ts,
+ * models/layers.ts), as training does.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { ATTENTION_VARIANTS, type AttentionVariant, attentionCore, defaultAttentionVariant } from "../models/attention.ts";
+import { selectBackend } from "../models/backend.ts";
+import { numPatches, type VlaConfig, vlaPreset } from "../models/config.ts";
+import "../models/gradients.ts";
+import { AdamW } from "../models/optim.ts";
+import { ACTION_SLOTS, NUM_BINS, type VlaBatch } from "../models/types.ts";
+import { Vla } from "../models/vla.ts";
+import { machineLine, printTable, timeIt } from "./lib/table.ts";
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
+const backend = await selectBackend(arg("backend", "wasm"));
+const presets = arg("presets", "small,base").split(",");
+const batches = arg("batches", quick ? "1,8" : "1,8,32").split(",").map(Number);
+const minMs = quick ? 300 : 1500;
+const warmup = quick ? 1 : 2;
+/** Instruction length used throughout: the presets' maxTextLen (pad included), as the tokenizer pads to it. */
+const textLen = (c: VlaConfig) => c.maxTextLen;
+
+export function forwardFlops(c: VlaConfig, L: number): number {
+  const P = numPatches(c);
+  const T = P + L + ACTION_SLOTS;
+  const D = c.width;
+  const F = D * c.mlpRatio;
+  const block = 2 * T * (3 * D * D + D * D + 2 * D * F) + 4 * T * T * D;
+  return 2 * P * c.patchSize * c.patchSize * 3 * D + c.depth * block + 2 * ACTION_SLOTS * D * NUM_BINS;
+}
+
+function makeBatch(c: VlaConfig, B: number): VlaBatch {
+  const S = c.imageSize;
+  const L = textLen(c);
+  const ids = Int32Array.from({ length: B * L }, (_, i) => (i % L < 12 ? 1 + ((i * 7) % (c.vocabSize - 1)) : 0));
+  return { images: tf.randomUniform([B, S, S, 3], 0, 1, "float32", 1) as tf.Tensor4D, text: tf.tensor2d(ids, [B, L], "int32") };
+}
+
+/** Reads one value back so that asynchronous backends finish the work being timed. */
+async function settle(t: tf.Tensor): Promise<void> {
+  await t.data();
+}
+
+console.log(machineLine());
+console.log(`backend: ${backend}; default attention here: ${defaultAttentionVariant(backend)}${quick ? "; --quick" : ""}\n`);
+
+// 1) Attention variants on the small preset's shapes.
+{
+  const c = vlaPreset("small");
+  const T = numPatches(c) + textLen(c) + ACTION_SLOTS;
+  const D = c.width;
+  const rows: (string | number)[][] = [];
+  for (const B of batches) {
+    const qkv = tf.randomNormal([B * T, 3 * D], 0, 1, "float32", 2) as tf.Tensor2D;
+    const bias = tf.zeros([B, T]) as tf.Tensor2D;
+    const up = tf.randomNormal([B * T, D], 0, 1, "float32", 3);
+    for (const variant of ATTENTION_VARIANTS) {
+      if (variant === "unstack" && B > 8 && backend !== "webgpu") continue; // quadratic copies: minutes per call
+      if (variant === "split2d" && backend === "webgpu") continue; // reads tensors back synchronously: CPU only
+      const dims = { B, T, H: c.heads };
+      const fwd = await timeIt(async () => {
+        const out = attentionCore(qkv, bias, dims, variant);
+        await settle(out);
+        out.dispose();
+      }, minMs, warmup);
+      const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(attentionCore(x as tf.Tensor2D, bias, dims, variant), up)));
+      const both = await timeIt(async () => {
+        const g = grad(qkv);
+        await settle(g);
+        g.dispose();
+      }, minMs, warmup);
+      const flops = 4 * B * T * T * D;
+      rows.push([variant, B, fwd, (flops / fwd) / 1e6, both, ((3 * flops) / both) / 1e6]);
+    }
+    tf.dispose([qkv, up, bias]);
+  }
+  printTable(
+    `Attention core, small preset shapes (T=${T}, D=${D}, H=${c.heads}), ${backend}`,
+    ["variant", "B", "forward ms", "forward GFLOP/s", "fwd+bwd ms", "fwd+bwd GFLOP/s"],
+    rows,
+    ["unstack is skipped above B=8 on CPU backends (each slice copies the whole tensor out of the wasm heap), split2d on webgpu (it reads tensors back)."],
+  );
+}
+
+// 2) Whole model: forward, and a training step (forward + backward + AdamW).
+{
+  const rows: (string | number)[][] = [];
+  for (const name of presets) {
+    const c = vlaPreset(name);
+    const model = new Vla(c, 0);
+    const optimizer = new AdamW(model.trainableVariables(), { lr: 1e-5 });
+    const perSample = forwardFlops(c, textLen(c));
+    for (const B of batches) {
+      const batch = makeBatch(c, B);
+      const tokens = tf.tensor2d(Int32Array.from({ length: B * ACTION_SLOTS }, (_, i) => i % NUM_BINS), [B, ACTION_SLOTS], "int32");
+      const fwd = await timeIt(async () => {
+        const l = model.logits(batch);
+        await settle(l);
+        l.dispose();
+      }, minMs, warmup);
+      const train = await timeIt(async () => {
+        await optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar);
+      }, minMs, warmup);
+      rows.push([name, model.numParams(), B, fwd, (1000 * B) / fwd, (B * perSample) / fwd / 1e6, train, (1000 * B) / train, (3 * B * perSample) / train / 1e6]);
+      tokens.dispose();
+      batch.images.dispose();
+      batch.text.dispose();
+    }
+    // The optimizer step alone, on gradients of the model's shapes.
+    const grads = model.trainableVariables().map((v) => tf.randomNormal(v.shape, 0, 1e-3, "float32", 4));
+    const adam = await timeIt(async () => {
+      await optimizer.applyGradients(grads);
+    }, minMs, warmup);
+    rows.push([name, model.numParams(), "AdamW step alone", "", "", "", adam, "", ""]);
+    tf.dispose(grads);
+    optimizer.dispose();
+    model.dispose();
+  }
+  printTable(
+    `VLA throughput, ${backend} (attention: ${defaultAttentionVariant(backend)}, text length = maxTextLen)`,
+    ["preset", "params", "B", "forward ms", "fwd samples/s", "fwd GFLOP/s", "train step ms", "train samples/s", "train GFLOP/s"],
+    rows,
+    ["train step = forward + backward + AdamW (with global-norm clipping) on the mean token log-prob loss."],
+  );
+}
