@@ -18,7 +18,7 @@ import {
   DEMO_MAGIC, PREAMBLE_BYTES, checkHeader, crc32,
   type DemoEpisode, type DemoFileHeader, type DemoFileMeta,
 } from "./format.ts";
-import { decodeRecord, type DecodeOptions } from "./record.ts";
+import { decodeRecord, parseRecord, type DecodeOptions, type EncodedDemoEpisode } from "./record.ts";
 
 export class DemoReader {
   readonly path: string;
@@ -101,6 +101,12 @@ export class DemoReader {
   async readEpisode(i: number, opts: DecodeOptions = {}): Promise<DemoEpisode> {
     const bytes = await this.readRecord(i);
     return decodeRecord(bytes, this.header.episodes[i], this.header, `${this.path}: episode ${i}`, opts);
+  }
+
+  /** Episode `i` with its images left compressed (`decodeEncodedImage` decodes one). */
+  async readEncodedEpisode(i: number): Promise<EncodedDemoEpisode> {
+    const bytes = await this.readRecord(i);
+    return parseRecord(bytes, this.header.episodes[i], this.header, `${this.path}: episode ${i}`);
   }
 
   /** The episodes in file order, one decoded at a time. */

@@ -91,10 +91,28 @@ export interface DecodeOptions {
   images?: boolean;
 }
 
-/** The episode of a record whose CRC has been checked; `where` names the file and episode in errors. */
-export function decodeRecord(
-  bytes: Buffer, entry: EpisodeEntry, header: DemoFileHeader, where: string, opts: DecodeOptions = {},
-): DemoEpisode {
+/** One image as stored: filter id and raw DEFLATE bytes; `decodeEncodedImage` gives its pixels. */
+export interface EncodedImage {
+  filter: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * An episode whose images are still compressed (≈ 2.5 KB instead of 48 KB each), for a loader that keeps a
+ * whole suite in memory and decodes the frames of each batch.
+ */
+export type EncodedDemoEpisode = Omit<DemoEpisode, "images" | "wristImages"> & {
+  images: EncodedImage[];
+  wristImages?: EncodedImage[];
+};
+
+/** The pixels [128·128·3] of a stored image; `where` names its origin in errors. */
+export function decodeEncodedImage(image: EncodedImage, where = "demo image"): Uint8Array {
+  return decodeImage(image.bytes, image.filter, where);
+}
+
+/** Splits a record whose CRC has been checked into its numbers and its still-compressed images. */
+export function parseRecord(bytes: Buffer, entry: EpisodeEntry, header: DemoFileHeader, where: string): EncodedDemoEpisode {
   const steps = entry.steps;
   const numbersBytes = steps * (PROPRIO_DIM * 8 + ACTION_DIM * 4);
   if (bytes.length < numbersBytes) throw new Error(`${where}: the record is shorter than its ${steps} steps of numbers; the file is corrupt.`);
@@ -104,30 +122,34 @@ export function decodeRecord(
   let at = 0;
   for (let i = 0; i < proprio.length; i++, at += 8) proprio[i] = view.getFloat64(at, true);
   for (let i = 0; i < actions.length; i++, at += 4) actions[i] = view.getFloat32(at, true);
-  const episode: DemoEpisode = {
-    suite: header.suite, taskId: header.taskId, instruction: header.instruction,
-    split: entry.split, index: entry.index, seed: entry.seed, attempt: entry.attempt, success: entry.success,
-    images: [], actions, proprio,
-  };
-  if (opts.images === false) {
-    if (header.wristImages) episode.wristImages = [];
-    return episode;
-  }
-  const readImages = (): Uint8Array[] => {
-    const images: Uint8Array[] = [];
+  const readImages = (): EncodedImage[] => {
+    const images: EncodedImage[] = [];
     for (let t = 0; t < steps; t++) {
       if (at + 5 > bytes.length) throw new Error(`${where}: the record ends before image ${t}; the file is corrupt.`);
-      const filterId = bytes.readUInt8(at);
+      const filter = bytes.readUInt8(at);
       const length = bytes.readUInt32LE(at + 1);
       at += 5;
       if (at + length > bytes.length) throw new Error(`${where}: image ${t} runs past the end of the record; the file is corrupt.`);
-      images.push(decodeImage(bytes.subarray(at, at + length), filterId, where));
+      images.push({ filter, bytes: bytes.subarray(at, at + length) });
       at += length;
     }
     return images;
   };
-  episode.images = readImages();
-  if (header.wristImages) episode.wristImages = readImages();
+  const images = readImages();
+  const wristImages = header.wristImages ? readImages() : undefined;
   if (at !== bytes.length) throw new Error(`${where}: ${bytes.length - at} bytes are left after the last image; the file is corrupt.`);
-  return episode;
+  return {
+    suite: header.suite, taskId: header.taskId, instruction: header.instruction,
+    split: entry.split, index: entry.index, seed: entry.seed, attempt: entry.attempt, success: entry.success,
+    images, wristImages, actions, proprio,
+  };
+}
+
+/** The decoded episode of a record whose CRC has been checked. */
+export function decodeRecord(
+  bytes: Buffer, entry: EpisodeEntry, header: DemoFileHeader, where: string, opts: DecodeOptions = {},
+): DemoEpisode {
+  const { images, wristImages, ...rest } = parseRecord(bytes, entry, header, where);
+  const decode = (list: EncodedImage[]) => (opts.images === false ? [] : list.map((img) => decodeEncodedImage(img, where)));
+  return wristImages ? { ...rest, images: decode(images), wristImages: decode(wristImages) } : { ...rest, images: decode(images) };
 }

@@ -7,6 +7,7 @@ import { DemoWriter } from "../../sim/dataset/writer.ts";
 import { DemoReader } from "../../sim/dataset/reader.ts";
 import { IMAGE_BYTES, crc32, demoFilePath, listDemoFiles, type DemoEpisode, type DemoFileMeta } from "../../sim/dataset/format.ts";
 import { applyFilter, removeFilter, type ImageFilter } from "../../sim/dataset/imageCodec.ts";
+import { decodeEncodedImage } from "../../sim/dataset/record.ts";
 import { writeFileAtomic } from "../../sim/dataset/atomicWrite.ts";
 import {
   computeDatasetStatistics, dimensionStats, isNoOp, keptSteps, statisticsKey, writeDatasetStatistics, writeSuiteStatistics,
@@ -149,7 +150,7 @@ describe("round trip", () => {
     }
   });
 
-  test("readEpisode(i) reads one episode by its offset; images: false skips the images", async () => {
+  test("readEpisode(i) reads one episode by its offset; images: false skips the images; readEncodedEpisode keeps them compressed", async () => {
     const path = join(dir, "random-access.demos");
     const episodes = [syntheticEpisode(2, 0), syntheticEpisode(3, 1), syntheticEpisode(4, 2)];
     await writeDemos(path, episodes);
@@ -159,6 +160,10 @@ describe("round trip", () => {
       const light = await reader.readEpisode(1, { images: false });
       expect(light.images).toEqual([]);
       expect(light.actions).toEqual(episodes[1].actions);
+      const encoded = await reader.readEncodedEpisode(2);
+      expect(encoded.images.length).toBe(4);
+      expect(encoded.images[3].bytes.length).toBeLessThan(IMAGE_BYTES / 4);
+      expect(Buffer.compare(Buffer.from(decodeEncodedImage(encoded.images[3])), Buffer.from(episodes[2].images[3]))).toBe(0);
       await expect(reader.readEpisode(3)).rejects.toThrow(/random-access\.demos has episodes 0\.\.2; episode 3 does not exist/);
     } finally {
       await reader.close();
