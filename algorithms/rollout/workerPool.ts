@@ -11,7 +11,9 @@
  * answered. The caller sees a slower answer, never a lost step. A worker that dies `maxRestarts` times in a
  * row without answering anything is given up, and its requests fail with the reason.
  */
+import { existsSync } from "node:fs";
 import os from "node:os";
+import { resolve } from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -68,8 +70,16 @@ function tsxApiUrl(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
 }
 
-/** Starts one env worker thread (envWorker.ts) with TypeScript support. */
+/**
+ * Starts one env worker thread: envWorker.ts with TypeScript support, or, when SIMPLEVLA_ENV_WORKER names a
+ * JavaScript file (envWorker.ts bundled by esbuild, for a machine without tsx), that file as it is.
+ */
 export function spawnEnvWorker(): Worker {
+  const bundled = process.env.SIMPLEVLA_ENV_WORKER;
+  if (bundled) {
+    if (!existsSync(bundled)) throw new Error(`SIMPLEVLA_ENV_WORKER names ${bundled}, which does not exist; unset it or bundle envWorker.ts there.`);
+    return new Worker(pathToFileURL(resolve(bundled)));
+  }
   return new Worker(BOOTSTRAP, { eval: true, workerData: { tsxApi: tsxApiUrl(), entry: ENTRY } });
 }
 
