@@ -3,11 +3,13 @@
  * the command line exposes come from the run's config, every other knob (AdamW betas and weight decay,
  * gradient clip, slice length, PPO value-head settings) keeps the original's default from `defaultRlConfig`.
  */
-import { defaultRlConfig, type RlConfig } from "../../algorithms/rlConfig.ts";
+import { defaultRlConfig, validateRlConfig, type RlConfig } from "../../algorithms/rlConfig.ts";
+import { UserError } from "../cli/errors.ts";
 import type { ResolvedTrainConfig } from "./trainConfig.ts";
 
+/** Throws a UserError if the algorithms reject the combination (the CLI's own checks come first). */
 export function rlConfigFrom(cfg: ResolvedTrainConfig): RlConfig {
-  return {
+  const rl: RlConfig = {
     ...defaultRlConfig(),
     advantage: cfg.run.algo,
     groupSize: cfg.rl.groupSize,
@@ -20,4 +22,10 @@ export function rlConfigFrom(cfg: ResolvedTrainConfig): RlConfig {
     accuracyLow: cfg.rl.accuracyLow,
     accuracyHigh: cfg.rl.accuracyHigh,
   };
+  try {
+    validateRlConfig(rl);
+  } catch (e) {
+    throw new UserError(`the rl settings do not fit together: ${(e as Error).message}`);
+  }
+  return rl;
 }

@@ -13,6 +13,7 @@
  */
 import os from "node:os";
 import path from "node:path";
+import { DEFAULT_DEMO_ROOT } from "../../sim/dataset/format.ts";
 import { getSuite, listSuites } from "../../sim/tasks/registry.ts";
 import type { SuiteName } from "../../sim/tasks/types.ts";
 import { UserError } from "../cli/errors.ts";
@@ -210,7 +211,7 @@ export function defaultRunDir(run: Pick<RunConfig, "suite" | "preset" | "algo" |
 
 /** `data/demos/<suite>` (DESIGN.md), relative to the working directory. */
 export function defaultDemosDir(suite: string): string {
-  return path.join("data", "demos", suite);
+  return path.join(DEFAULT_DEMO_ROOT, suite);
 }
 
 /**
