@@ -287,14 +287,15 @@ export class WorkerPool {
   }
 
   /** Starts an episode on each listed env (in parallel across workers); observations in the items' order. */
-  reset(items: ResetItem[]): Promise<Observation[]> {
+  async reset(items: ResetItem[]): Promise<Observation[]> {
+    for (const it of items) this.checkEnv(it.envIndex, "reset");
     const full = items.map((it) => ({ envIndex: it.envIndex, initStateId: it.initStateId, spec: it.spec ?? this.specs[it.envIndex] }));
     for (const it of full) this.specs[it.envIndex] = it.spec;
     return this.scatter(full, "reset", (part) => ({ type: "reset", items: part }));
   }
 
   /** Runs one chunk on each listed env (in parallel across workers); results in the items' order. */
-  stepChunks(items: StepItem[]): Promise<ChunkResult[]> {
+  async stepChunks(items: StepItem[]): Promise<ChunkResult[]> {
     for (const it of items) {
       if (!(it.actions instanceof Float32Array) || it.actions.length === 0) {
         throw new Error(`stepChunks: env ${it.envIndex}'s actions must be a non-empty Float32Array of 7-D actions.`);

@@ -132,9 +132,11 @@ describe("collectRollouts", () => {
 
   test("the same seed gives identical rollouts; another seed or rlStep different ones", async () => {
     expect(fingerprint(await collectRollouts(options(pool2, vla)))).toEqual(fingerprint(baseline));
-    const other = fingerprint(await collectRollouts(options(pool2, vla, { seed: 8 })));
     const base = fingerprint(baseline);
-    expect(other.every((h, i) => h !== base[i])).toBe(true);
+    const otherSeed = fingerprint(await collectRollouts(options(pool2, vla, { seed: 8 })));
+    expect(otherSeed.every((h, i) => h !== base[i])).toBe(true);
+    const otherStep = fingerprint(await collectRollouts(options(pool2, vla, { rlStep: 4 })));
+    expect(otherStep.every((h, i) => h !== base[i] && h !== otherSeed[i])).toBe(true);
   });
 
   test("a worker crashed mid-rollout is restarted, its episodes replayed, and the result equals the uncrashed run", async () => {
@@ -190,8 +192,13 @@ describe("evaluate", () => {
 });
 
 describe("WorkerPool", () => {
-  test("a bad env index or a bad spec is a sentence, not a crash", async () => {
+  test("a bad env index, a bad action or a bad spec is a sentence, not a crash", async () => {
+    const restarts = pool1.restarts;
     await expect(pool1.stepChunks([{ envIndex: 9, actions: new Float32Array(56) }])).rejects.toThrow(/envIndex must be an integer in 0\.\.3/);
+    await expect(pool1.reset([{ envIndex: 4, initStateId: id(0) }])).rejects.toThrow(/envIndex must be an integer in 0\.\.3/);
+    expect(pool1.numEnvs).toBe(4);
+    await expect(pool1.stepChunks([{ envIndex: 0, actions: new Float32Array(56).fill(Number.NaN) }])).rejects.toThrow(/non-finite value NaN/);
+    expect(pool1.restarts).toBe(restarts);
     await expect(WorkerPool.create({ specs: [{ kind: "nope" } as unknown as EnvSpec], workers: 1, log: () => {} })).rejects.toThrow(
       /Unknown env kind 'nope'/,
     );
