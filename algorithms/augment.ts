@@ -1,17 +1,19 @@
 /**
- * Image preprocessing for the VLA: OpenVLA-OFT's SFT augmentation (random resized crop of 0.9 area + colour
- * jitter) and its deterministic counterpart for rollouts and evaluation (centre crop of the same area).
+ * OpenVLA-OFT's SFT image augmentation: random resized crop of 0.9 area + colour jitter. Its deterministic
+ * counterpart for rollouts and evaluation, the centre crop of the same area, is `models/imagePrep.ts`; the
+ * middle of every range here (rng ≡ 0.5) reproduces it (tested).
  *
  * Source: OFT `prismatic/vla/datasets/datasets.py` image_aug settings, run through dlimp's augmentation
  * ops in this order: random_resized_crop(scale 0.9, ratio 1), random_brightness(0.2),
  * random_contrast(0.8, 1.2), random_saturation(0.8, 1.2), random_hue(0.05), clipping to [0, 1] after each;
- * the centre crop is SimpleVLA-RL's `center_crop` (SIMPLEVLA_RL.md §2, Image pipeline step 4).
+ * SIMPLEVLA_RL.md §2.
  * Brightness, contrast, saturation and hue follow TF's `tf.image.adjust_*` definitions (HSV for the last
  * two). The crop + resize is bilinear (`tf.image.cropAndResize`), as the original's.
  *
  * Shape letters (STYLE.md): B batch; images are [B, H, W, 3] float32 in [0, 1], row 0 at top.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { CROP_AREA } from "../models/imagePrep.ts";
 import type { Rng } from "../models/types.ts";
 
 /** The jitter ranges; defaults are OFT's. */
@@ -29,7 +31,7 @@ export interface AugmentConfig {
 }
 
 export function defaultAugmentConfig(): AugmentConfig {
-  return { cropArea: 0.9, brightness: 0.2, contrast: [0.8, 1.2], saturation: [0.8, 1.2], hue: 0.05 };
+  return { cropArea: CROP_AREA, brightness: 0.2, contrast: [0.8, 1.2], saturation: [0.8, 1.2], hue: 0.05 };
 }
 
 /**
@@ -46,18 +48,6 @@ export function imagesToTensor(images: readonly Uint8Array[], height = 128, widt
     for (let i = 0; i < size; i++) flat[b * size + i] = img[i] / 255;
   });
   return tf.tensor4d(flat, [images.length, height, width, 3]);
-}
-
-/**
- * Deterministic centre crop of `cropArea` of the area (side √cropArea), resized to outSize × outSize.
- * What rollouts and evaluation feed the model (the original's `center_crop`, 0.9 area).
- * @param images [B, H, W, 3] → [B, outSize, outSize, 3]
- */
-export function centerCropResize(images: tf.Tensor4D, outSize: number, cropArea = 0.9): tf.Tensor4D {
-  const side = checkedSide(cropArea);
-  const offset = (1 - side) / 2;
-  const boxes = Array.from({ length: images.shape[0] }, () => [offset, offset, offset + side, offset + side]);
-  return cropResize(images, boxes, outSize);
 }
 
 /**

@@ -14,9 +14,11 @@ export interface GradientApplier {
    * One optimizer step: `grads[i]` is the gradient of the i-th variable the optimizer was built over, or
    * null when the loss does not reach it (the variable is then left alone, as PyTorch skips parameters
    * whose .grad is None). Clips by global norm first. Does not dispose `grads`.
+   * May be asynchronous (the project's AdamW is: it reads the norm back with `data()`, the only read webgpu
+   * allows in Node); the algorithms await it before disposing `grads`.
    * @returns the global L2 norm of the gradients before clipping
    */
-  applyGradients(grads: (tf.Tensor | null)[]): { gradNorm: number };
+  applyGradients(grads: (tf.Tensor | null)[]): { gradNorm: number } | Promise<{ gradNorm: number }>;
 }
 
 /**

@@ -86,7 +86,7 @@ interface Row {
   step: number;
 }
 
-export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHead }: UpdateArgs): UpdateDiagnostics {
+export async function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHead }: UpdateArgs): Promise<UpdateDiagnostics> {
   const estimator = getAdvantageEstimator(config.advantage);
   checkBatch(rollouts, config);
   if (estimator.needsValues && !valueHead) {
@@ -101,18 +101,17 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
   // 1) old log-probs (and values) with the weights that sampled the batch, no gradient
   const oldLogp = new Float32Array(rows.length * ACTION_SLOTS); // [rows·T]
   const oldValues = new Float32Array(rows.length); // [rows]
-  forSlices(rows, config.sliceChunkSteps, (slice, offset) => {
+  for (const [slice, offset] of slices(rows, config.sliceChunkSteps)) {
     const batch = encodeRows(slice, rollouts, encode);
+    const logp = tf.tidy(() => tokenLogProbs(model.logits(batch), tokensOf(slice, rollouts), config.temperature)); // [R, T]
+    const values = critic ? tf.tidy(() => critic.predict(model.features(batch))) : null; // [R]
     try {
-      tf.tidy(() => {
-        const tokens = tokensOf(slice, rollouts); // [R, T]
-        oldLogp.set(tokenLogProbs(model.logits(batch), tokens, config.temperature).dataSync(), offset * ACTION_SLOTS);
-        if (critic) oldValues.set(critic.predict(model.features(batch)).dataSync(), offset);
-      });
+      oldLogp.set(await logp.data(), offset * ACTION_SLOTS);
+      if (values) oldValues.set(await values.data(), offset);
     } finally {
-      tf.dispose([batch.images, batch.text]);
+      tf.dispose([batch.images, batch.text, logp, ...(values ? [values] : [])]);
     }
-  });
+  }
 
   // 2) advantages, one per chunk step
   const { stepAdvantages, returns } = estimator.estimate({
@@ -130,9 +129,9 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
   for (let first = 0; first < rollouts.length; first += config.miniBatchTrajectories) {
     const members = Math.min(config.miniBatchTrajectories, rollouts.length - first); // M
     const miniRows = rows.filter((r) => r.trajectory >= first && r.trajectory < first + members);
-    const accumulated: { grads: (tf.Tensor | null)[] | null } = { grads: null }; // Σ over slices, [variables]
+    let accumulated: (tf.Tensor | null)[] | null = null; // Σ over slices, one per variable
     try {
-      forSlices(miniRows, config.sliceChunkSteps, (slice) => {
+      for (const [slice] of slices(miniRows, config.sliceChunkSteps)) {
         const batch = encodeRows(slice, rollouts, encode);
         const kept: tf.Scalar[] = []; // the slice's diagnostic sums, read after the backward pass
         let total: tf.Scalar | null = null;
@@ -158,16 +157,16 @@ export function ppoUpdate({ model, rollouts, encode, optimizer, config, valueHea
             return out.total;
           }, variables);
           total = value; // may be one of the kept sums itself: dispose only after reading
-          accumulated.grads = addGradients(accumulated.grads, gradientsInOrder(variables, grads));
+          accumulated = addGradients(accumulated, gradientsInOrder(variables, grads));
           tf.dispose(Object.values(grads));
-          addSums(totals, kept.map((t) => t.dataSync()[0]));
+          addSums(totals, await readScalars(kept));
         } finally {
           tf.dispose([batch.images, batch.text, ...kept, ...(total ? [total] : [])]);
         }
-      });
-      if (accumulated.grads) gradNorms.push(optimizer.applyGradients(accumulated.grads).gradNorm);
+      }
+      if (accumulated) gradNorms.push((await optimizer.applyGradients(accumulated)).gradNorm);
     } finally {
-      if (accumulated.grads) tf.dispose(accumulated.grads.filter((g): g is tf.Tensor => g !== null));
+      if (accumulated) tf.dispose(accumulated.filter((g): g is tf.Tensor => g !== null));
     }
   }
 
@@ -311,9 +310,14 @@ function addGradients(previous: (tf.Tensor | null)[] | null, next: (tf.Tensor | 
   return sum;
 }
 
-/** Calls `fn` on consecutive slices of at most `size` rows, with each slice's offset. */
-function forSlices(rows: readonly Row[], size: number, fn: (slice: Row[], offset: number) => void): void {
-  for (let offset = 0; offset < rows.length; offset += size) fn(rows.slice(offset, offset + size), offset);
+/** Consecutive slices of at most `size` rows, each with its offset. */
+function* slices(rows: readonly Row[], size: number): Generator<[Row[], number]> {
+  for (let offset = 0; offset < rows.length; offset += size) yield [rows.slice(offset, offset + size), offset];
+}
+
+/** Reads scalars back asynchronously (webgpu in Node cannot read synchronously). */
+async function readScalars(scalars: readonly tf.Scalar[]): Promise<number[]> {
+  return (await Promise.all(scalars.map((t) => t.data()))).map((d) => d[0]);
 }
 
 function encodeRows(slice: readonly Row[], rollouts: readonly Rollout[], encode: ObservationEncoder): VlaBatch {

@@ -163,7 +163,12 @@ export interface SftStepResult {
  * @param batch images [B, S, S, 3], text [B, L]
  * @param targets [B, 56] action tokens
  */
-export function sftStep(model: PolicyModel, batch: VlaBatch, targets: tf.Tensor2D, optimizer: GradientApplier): SftStepResult {
+export async function sftStep(
+  model: PolicyModel,
+  batch: VlaBatch,
+  targets: tf.Tensor2D,
+  optimizer: GradientApplier,
+): Promise<SftStepResult> {
   const variables = model.trainableVariables();
   let accuracy: tf.Scalar | null = null;
   const { value, grads } = tf.variableGrads(() => {
@@ -172,8 +177,9 @@ export function sftStep(model: PolicyModel, batch: VlaBatch, targets: tf.Tensor2
     return result.loss;
   }, variables);
   try {
-    const { gradNorm } = optimizer.applyGradients(gradientsInOrder(variables, grads));
-    return { loss: value.dataSync()[0], accuracy: (accuracy as tf.Scalar | null)?.dataSync()[0] ?? 0, gradNorm };
+    const { gradNorm } = await optimizer.applyGradients(gradientsInOrder(variables, grads));
+    const [loss, tokenAccuracy] = await Promise.all([value.data(), (accuracy as unknown as tf.Scalar).data()]);
+    return { loss: loss[0], accuracy: tokenAccuracy[0], gradNorm };
   } finally {
     tf.dispose([value, ...Object.values(grads)]);
     if (accuracy) tf.dispose(accuracy);

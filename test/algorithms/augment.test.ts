@@ -3,7 +3,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import seedrandom from "seedrandom";
 import fc from "fast-check";
-import { augmentImages, centerCropResize, defaultAugmentConfig, imagesToTensor } from "../../algorithms/augment.ts";
+import { augmentImages, defaultAugmentConfig, imagesToTensor } from "../../algorithms/augment.ts";
+import { prepareImages } from "../../models/imagePrep.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -113,18 +114,15 @@ describe("augmentImages", () => {
   });
 });
 
-describe("centerCropResize", () => {
-  it("takes the central √0.9 square: a centred dot stays centred", () => {
-    const img = new Uint8Array(128 * 128 * 3);
-    for (let y = 62; y < 66; y++) for (let x = 62; x < 66; x++) img[(y * 128 + x) * 3] = 255;
-    const images = imagesToTensor([img]);
-    const out = centerCropResize(images, 64);
-    expect(out.shape).toEqual([1, 64, 64, 3]);
-    const red = tf.tidy(() => tf.squeeze(tf.slice(out, [0, 0, 0, 0], [1, 64, 64, 1])).arraySync() as number[][]);
-    expect(red[31][31]).toBeGreaterThan(0.3);
-    expect(red[31][32]).toBeCloseTo(red[32][31], 5);
-    expect(red[0][0]).toBe(0);
-    tf.dispose([images, out]);
+describe("augmentation and the rollout's centre crop", () => {
+  it("the middle of every range (rng ≡ 0.5) is the rollout's centre crop of models/imagePrep.ts", () => {
+    const raw = [gradientImage(3), gradientImage(9)];
+    const images = imagesToTensor(raw);
+    const middle = augmentImages(images, () => 0.5, 64);
+    const centre = prepareImages(raw, 64);
+    const maxErr = tf.tidy(() => tf.max(tf.abs(tf.sub(middle, centre))).dataSync()[0]);
+    expect(maxErr).toBeLessThan(1e-5);
+    tf.dispose([images, middle, centre]);
   });
 
   it("rejects a wrong image size with the sizes named", () => {

@@ -62,11 +62,11 @@ describe("ppoUpdate (grpo)", () => {
   const model = new TinyPolicy("grpo");
   afterAll(() => model.dispose());
 
-  it("raises the log-prob of positively advantaged trajectories and lowers the negative ones", () => {
+  it("raises the log-prob of positively advantaged trajectories and lowers the negative ones", async () => {
     const rollouts = makeRollouts("r1", [[true, false, false, false], [true, true, true, false]]);
     const optimizer = new AdamApplier(model.trainableVariables(), 1e-3, 1);
     const before = meanLogProbs(model, rollouts);
-    const d = ppoUpdate({ model, rollouts, encode, optimizer, config: testConfig() });
+    const d = await ppoUpdate({ model, rollouts, encode, optimizer, config: testConfig() });
     const after = meanLogProbs(model, rollouts);
     rollouts.forEach((r, n) => {
       if (r.success) expect(after[n]).toBeGreaterThan(before[n]);
@@ -87,23 +87,23 @@ describe("ppoUpdate (grpo)", () => {
     optimizer.dispose();
   });
 
-  it("contiguous mini-batches give one optimizer step each, later ones see ρ ≠ 1", () => {
+  it("contiguous mini-batches give one optimizer step each, later ones see ρ ≠ 1", async () => {
     const rollouts = makeRollouts("r2", [[true, false, false, false], [false, true, true, false]]);
     const optimizer = new AdamApplier(model.trainableVariables(), 1e-2, 1);
-    const d = ppoUpdate({ model, rollouts, encode, optimizer, config: testConfig({ miniBatchTrajectories: 2 }) });
+    const d = await ppoUpdate({ model, rollouts, encode, optimizer, config: testConfig({ miniBatchTrajectories: 2 }) });
     expect(d.optimizerSteps).toBe(4);
     expect(d.approxKl).toBeGreaterThan(0);
     optimizer.dispose();
   });
 
-  it("slicing chunk steps changes memory, not the result", () => {
+  it("slicing chunk steps changes memory, not the result", async () => {
     const rollouts = makeRollouts("r3", [[true, false, true, false]]);
     const a = new TinyPolicy("same");
     const b = new TinyPolicy("same");
     const oa = new AdamApplier(a.trainableVariables(), 1e-3, 1);
     const ob = new AdamApplier(b.trainableVariables(), 1e-3, 1);
-    const da = ppoUpdate({ model: a, rollouts, encode, optimizer: oa, config: testConfig({ sliceChunkSteps: 1 }) });
-    const db = ppoUpdate({ model: b, rollouts, encode, optimizer: ob, config: testConfig({ sliceChunkSteps: 64 }) });
+    const da = await ppoUpdate({ model: a, rollouts, encode, optimizer: oa, config: testConfig({ sliceChunkSteps: 1 }) });
+    const db = await ppoUpdate({ model: b, rollouts, encode, optimizer: ob, config: testConfig({ sliceChunkSteps: 64 }) });
     expect(da.policyLoss).toBeCloseTo(db.policyLoss, 5);
     expect(da.gradNorm).toBeCloseTo(db.gradNorm, 4);
     const wa = a.trainableVariables()[3].dataSync();
@@ -114,7 +114,7 @@ describe("ppoUpdate (grpo)", () => {
     [a, b, oa, ob].forEach((x) => x.dispose());
   });
 
-  it("its gradient equals clippedPolicyLoss on whole trajectories [N, S·56] (token mean per trajectory, then mean)", () => {
+  it("its gradient equals clippedPolicyLoss on whole trajectories [N, S·56] (token mean per trajectory, then mean)", async () => {
     const rollouts = makeRollouts("r7", [[true, false, false, true]], [9, 24, 3, 17]);
     const variables = model.trainableVariables();
     // records the summed gradient instead of applying it
@@ -125,7 +125,7 @@ describe("ppoUpdate (grpo)", () => {
         return { gradNorm: 0 };
       },
     };
-    ppoUpdate({ model, rollouts, encode, optimizer: recorder, config: testConfig({ sliceChunkSteps: 3 }) });
+    await ppoUpdate({ model, rollouts, encode, optimizer: recorder, config: testConfig({ sliceChunkSteps: 3 }) });
 
     const maxSteps = Math.max(...rollouts.map((r) => r.steps.length));
     const logpOf = () =>
@@ -151,31 +151,31 @@ describe("ppoUpdate (grpo)", () => {
     tf.dispose([logpOld, advantages, mask, ...Object.values(grads), ...recorded]);
   });
 
-  it("all-equal groups carry no gradient", () => {
+  it("all-equal groups carry no gradient", async () => {
     const rollouts = makeRollouts("r4", [[true, true, true, true]]);
     const optimizer = new AdamApplier(model.trainableVariables(), 1e-3, 1);
-    const d = ppoUpdate({ model, rollouts, encode, optimizer, config: testConfig() });
+    const d = await ppoUpdate({ model, rollouts, encode, optimizer, config: testConfig() });
     expect(d.gradNorm).toBe(0);
     expect(d.policyLoss).toBe(0);
     optimizer.dispose();
   });
 
-  it("no tensor leaks across updates", () => {
+  it("no tensor leaks across updates", async () => {
     const rollouts = makeRollouts("r5", [[true, false, false, false]]);
     const optimizer = new AdamApplier(model.trainableVariables(), 1e-3, 1);
     const config = testConfig();
-    ppoUpdate({ model, rollouts, encode, optimizer, config }); // warm: the optimizer creates its moments
-    ppoUpdate({ model, rollouts, encode, optimizer, config });
+    await ppoUpdate({ model, rollouts, encode, optimizer, config }); // warm: the optimizer creates its moments
+    await ppoUpdate({ model, rollouts, encode, optimizer, config });
     const afterSecond = tf.memory().numTensors;
-    ppoUpdate({ model, rollouts, encode, optimizer, config });
+    await ppoUpdate({ model, rollouts, encode, optimizer, config });
     expect(tf.memory().numTensors).toBe(afterSecond);
     optimizer.dispose();
   });
 
-  it("refuses a batch that is not whole groups in order", () => {
+  it("refuses a batch that is not whole groups in order", async () => {
     const rollouts = makeRollouts("r6", [[true, false, false, false]]);
     rollouts[2].groupId = 9;
-    expect(() => ppoUpdate({ model, rollouts, encode, optimizer: new AdamApplier(model.trainableVariables(), 1e-3), config: testConfig() })).toThrow(/groupId 9/);
+    await expect(ppoUpdate({ model, rollouts, encode, optimizer: new AdamApplier(model.trainableVariables(), 1e-3), config: testConfig() })).rejects.toThrow(/groupId 9/);
   });
 });
 
@@ -183,29 +183,29 @@ describe("ppoUpdate (rloo, ppo)", () => {
   const model = new TinyPolicy("ppo");
   afterAll(() => model.dispose());
 
-  it("rloo runs through the same update", () => {
+  it("rloo runs through the same update", async () => {
     const rollouts = makeRollouts("q1", [[true, false, false, false]]);
     const optimizer = new AdamApplier(model.trainableVariables(), 1e-3, 1);
-    const d = ppoUpdate({ model, rollouts, encode, optimizer, config: testConfig({ advantage: "rloo" }) });
+    const d = await ppoUpdate({ model, rollouts, encode, optimizer, config: testConfig({ advantage: "rloo" }) });
     // RLOO at G = 4: success 1 − 0 = 1, failures 0 − 1/3 = −1/3; mean (1 − 1)/4 = 0
     expect(d.advantageMean).toBeCloseTo(0, 12);
     expect(d.valueLoss).toBeNull();
     optimizer.dispose();
   });
 
-  it("ppo trains a value head and does not leak", () => {
+  it("ppo trains a value head and does not leak", async () => {
     const rollouts = makeRollouts("q2", [[true, false, false, false]]);
     const head = new ValueHead(8, 16, seedrandom("v"));
     const optimizer = new AdamApplier(updateVariables(model, head), 1e-2, 1);
     const config = testConfig({ advantage: "ppo" });
-    expect(() => ppoUpdate({ model, rollouts, encode, optimizer, config })).toThrow(/valueHead/);
-    const first = ppoUpdate({ model, rollouts, encode, optimizer, config, valueHead: head });
+    await expect(ppoUpdate({ model, rollouts, encode, optimizer, config })).rejects.toThrow(/valueHead/);
+    const first = await ppoUpdate({ model, rollouts, encode, optimizer, config, valueHead: head });
     // zero-initialized output layer: V ≡ 0, γ = λ = 1 → advantages = returns = outcome; loss 0.5·mean(R²) = 0.5·(1/4)
     expect(first.valueLoss).toBeCloseTo(0.125, 6);
     expect(first.advantageMean).toBeCloseTo(0.25, 6);
-    ppoUpdate({ model, rollouts, encode, optimizer, config, valueHead: head });
+    await ppoUpdate({ model, rollouts, encode, optimizer, config, valueHead: head });
     const count = tf.memory().numTensors;
-    const third = ppoUpdate({ model, rollouts, encode, optimizer, config, valueHead: head });
+    const third = await ppoUpdate({ model, rollouts, encode, optimizer, config, valueHead: head });
     expect(tf.memory().numTensors).toBe(count);
     expect(third.valueLoss as number).toBeLessThan(first.valueLoss as number);
     head.dispose();

@@ -15,7 +15,7 @@ function episode(actions: number[][]): SftEpisode {
 }
 
 describe("no-op filter", () => {
-  it("drops still steps whose gripper equals the previous kept one, keeps a still gripper change", () => {
+  it("drops still steps whose gripper equals the previous kept one, keeps a still gripper change", async () => {
     const e = episode([
       [0, 0, 0, 0, 0, 0, -1], // first step, still: no previous → dropped (norm only)
       [0.1, 0, 0, 0, 0, 0, -1], // moves: kept
@@ -28,14 +28,14 @@ describe("no-op filter", () => {
     expect(Array.from(kept.actions)).toEqual([0.1, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 1].map((x) => Math.fround(x)));
   });
 
-  it("compares the gripper with the previous kept step, not the previous raw step", () => {
+  it("compares the gripper with the previous kept step, not the previous raw step", async () => {
     expect(isNoOp([0, 0, 0, 0, 0, 0, 1], [0.5, 0, 0, 0, 0, 0, 1])).toBe(true);
     expect(isNoOp([0, 0, 0, 0, 0, 0, 1], [0.5, 0, 0, 0, 0, 0, -1])).toBe(false);
   });
 });
 
 describe("windows", () => {
-  it("a window past the episode end repeats the last action", () => {
+  it("a window past the episode end repeats the last action", async () => {
     const actions = Array.from({ length: 3 }, (_, s) => [s + 1, 0, 0, 0, 0, 0, s === 2 ? 1 : -1]);
     const windows = cutWindows(episode(actions));
     expect(windows.length).toBe(3);
@@ -46,13 +46,13 @@ describe("windows", () => {
     expect(windows[1].image[0]).toBe(1);
   });
 
-  it("names the mismatch between images and actions", () => {
+  it("names the mismatch between images and actions", async () => {
     expect(() => cutWindows({ images: [img(0)], actions: new Float32Array(8), instruction: "x" })).toThrow(/1·7 = 7/);
   });
 });
 
 describe("makeSftBatch", () => {
-  it("gives augmented images at the model size, text ids and the chunk's tokens, deterministically", () => {
+  it("gives augmented images at the model size, text ids and the chunk's tokens, deterministically", async () => {
     const actions = Array.from({ length: 10 }, (_, s) => [0.1 * s - 0.5, 0.2, -0.2, 0, 0, 0.05, s < 5 ? -1 : 1]);
     const windows = cutWindows(episode(actions)).slice(0, 3);
     const spec = {
@@ -76,7 +76,7 @@ describe("makeSftBatch", () => {
 });
 
 describe("sft loss and step", () => {
-  it("uniform logits give cross-entropy ln 256", () => {
+  it("uniform logits give cross-entropy ln 256", async () => {
     const r = sftLoss(tf.zeros([2, 56, 256]) as tf.Tensor3D, tf.zeros([2, 56], "int32") as tf.Tensor2D);
     expect(r.loss.dataSync()[0]).toBeCloseTo(Math.log(256), 5);
     tf.dispose([r.loss, r.accuracy]);
@@ -89,15 +89,15 @@ describe("sft loss and step", () => {
     optimizer.dispose();
   });
 
-  it("sft step lowers the loss on a fixed batch and does not leak tensors", () => {
+  it("sft step lowers the loss on a fixed batch and does not leak tensors", async () => {
     const batch = randomBatch("b", 4);
     const rng = seedrandom("targets");
     const targets = tf.tensor2d(Int32Array.from({ length: 4 * 56 }, () => Math.floor(rng() * 256)), [4, 56], "int32");
-    const first = sftStep(model, batch, targets, optimizer);
-    sftStep(model, batch, targets, optimizer); // warm: creates the optimizer's moment variables
+    const first = await sftStep(model, batch, targets, optimizer);
+    await sftStep(model, batch, targets, optimizer); // warm: creates the optimizer's moment variables
     const before = tf.memory().numTensors;
     let last = first;
-    for (let i = 0; i < 20; i++) last = sftStep(model, batch, targets, optimizer);
+    for (let i = 0; i < 20; i++) last = await sftStep(model, batch, targets, optimizer);
     expect(tf.memory().numTensors).toBe(before);
     expect(last.loss).toBeLessThan(first.loss - 0.5);
     expect(last.accuracy).toBeGreaterThan(first.accuracy);

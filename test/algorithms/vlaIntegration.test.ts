@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import { existsSync } from "node:fs";
 import seedrandom from "seedrandom";
-import { augmentImages, centerCropResize, imagesToTensor } from "../../algorithms/augment.ts";
+import { augmentImages, imagesToTensor } from "../../algorithms/augment.ts";
+import { prepareImages } from "../../models/imagePrep.ts";
 import { ppoUpdate, type ObservationEncoder } from "../../algorithms/ppoUpdate.ts";
 import { defaultRlConfig } from "../../algorithms/rlConfig.ts";
 import type { Rollout } from "../../algorithms/rollout.ts";
@@ -44,14 +45,8 @@ describe.skipIf(!present)("algorithms on the tiny VLA", () => {
 
   it("a GRPO update recomputes the sampling log-probs, sees ρ ≡ 1 on its first mini-batch, and does not leak", async () => {
     const { model, imageSize } = await tinyVla(1);
-    const encode: ObservationEncoder = (images, instructions) => {
-      const raw = imagesToTensor(images);
-      try {
-        return { images: centerCropResize(raw, imageSize), text: textIds(instructions) };
-      } finally {
-        raw.dispose();
-      }
-    };
+    // the rollout's own preprocessing: centre crop of 0.9 area resized to the model's input
+    const encode: ObservationEncoder = (images, instructions) => ({ images: prepareImages([...images], imageSize), text: textIds(instructions) });
     const rng = seedrandom("vla");
     const rollouts: Rollout[] = [true, false].map((success, m) => ({
       suite: "libero_goal",
@@ -79,13 +74,13 @@ describe.skipIf(!present)("algorithms on the tiny VLA", () => {
     const config = { ...defaultRlConfig(), groupSize: 2, miniBatchTrajectories: 2, sliceChunkSteps: 2 };
     // the test's Adam: this test pins the update's own tensor count, whatever the optimizer does
     const optimizer = new AdamApplier(model.trainableVariables(), 1e-3, 1);
-    const first = ppoUpdate({ model, rollouts, encode, optimizer, config });
+    const first = await ppoUpdate({ model, rollouts, encode, optimizer, config });
     expect(first.ratioMean).toBeCloseTo(1, 6);
     expect(first.samplingLogProbGap).toBeLessThan(1e-4);
     expect(first.gradNorm).toBeGreaterThan(0);
-    ppoUpdate({ model, rollouts, encode, optimizer, config });
+    await ppoUpdate({ model, rollouts, encode, optimizer, config });
     const count = tf.memory().numTensors;
-    ppoUpdate({ model, rollouts, encode, optimizer, config });
+    await ppoUpdate({ model, rollouts, encode, optimizer, config });
     expect(tf.memory().numTensors).toBe(count);
     optimizer.dispose();
     tf.dispose(model.trainableVariables());
@@ -99,9 +94,9 @@ describe.skipIf(!present)("algorithms on the tiny VLA", () => {
     const batch = { images, text: textIds(["put the bowl on the plate", "open the drawer"]) };
     const targets = tf.tensor2d(Int32Array.from({ length: 2 * 56 }, () => Math.floor(rng() * 256)), [2, 56], "int32");
     const optimizer = await optimizerFor(model.trainableVariables(), 3e-3);
-    const first = sftStep(model, batch, targets, optimizer);
+    const first = await sftStep(model, batch, targets, optimizer);
     let last = first;
-    for (let i = 0; i < 5; i++) last = sftStep(model, batch, targets, optimizer);
+    for (let i = 0; i < 5; i++) last = await sftStep(model, batch, targets, optimizer);
     expect(last.loss).toBeLessThan(first.loss);
     tf.dispose([raw, images, batch.text, targets, ...model.trainableVariables()]);
     optimizer.dispose();
