@@ -34,22 +34,12 @@ export interface SftWindow {
   actions: Float32Array;
 }
 
-/** Threshold on ‖a[0:6]‖ below which an action does not move the arm (OpenVLA). */
-export const NOOP_THRESHOLD = 1e-4;
-
 /**
- * OpenVLA's no-op test: the arm part is (nearly) zero, ‖a[0:6]‖ < 1e-4, and the gripper command equals the
- * one of the previous kept step (the first step has no previous one, so only the norm counts).
- * Source: OpenVLA `experiments/robot/libero/regenerate_libero_dataset.py` (`is_noop`), which built the
- * `*_no_noops` datasets the original fine-tunes on.
+ * OpenVLA's no-op test lives beside the dataset statistics (sim/dataset/stats.ts), which drop the same
+ * steps; SFT re-exports it so that the two can never disagree.
  */
-export function isNoOp(action: ArrayLike<number>, previousKept: ArrayLike<number> | null): boolean {
-  let squared = 0;
-  for (let d = 0; d < ACTION_DIM - 1; d++) squared += action[d] * action[d];
-  const still = Math.sqrt(squared) < NOOP_THRESHOLD;
-  if (previousKept === null) return still;
-  return still && action[ACTION_DIM - 1] === previousKept[ACTION_DIM - 1];
-}
+export { isNoOp, NOOP_THRESHOLD } from "../sim/dataset/stats.ts";
+import { isNoOp } from "../sim/dataset/stats.ts";
 
 /** The episode without its no-op steps (image and action of a dropped step go together). */
 export function dropNoOps(episode: SftEpisode): SftEpisode {
