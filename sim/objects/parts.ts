@@ -184,6 +184,8 @@ export interface RegionSite {
   region: string;
   /** body suffix the site sits on ("" = the root body, else `<instance>_<body>`) */
   body: string;
+  /** that body's position in the root frame with every joint at zero (default: the root origin) */
+  bodyPos?: Vec3;
   pos: Vec3;
   quat: Quat4;
   /** half-extents along the site's own axes */
