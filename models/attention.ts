@@ -14,7 +14,7 @@
  * Shape letters: B batch, T tokens, D width, H heads, Dh = D / H.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { gelu, layerNorm, linear, withGradient } from "./layers.ts";
+import { constant, gelu, layerNorm, linear, withGradient } from "./layers.ts";
 
 export const ATTENTION_VARIANTS = ["batched", "unstack", "split2d"] as const;
 export type AttentionVariant = (typeof ATTENTION_VARIANTS)[number];
@@ -47,7 +47,7 @@ export function attentionCore(qkv: tf.Tensor2D, keyBias: tf.Tensor2D, dims: Dims
     let out: tf.Tensor; // [B·H, T, Dh]
     if (variant === "batched") {
       const [q, k, v] = tf.split(tf.reshape(heads, [3, B * H, T, Dh]), 3, 0).map((t) => tf.reshape(t, [B * H, T, Dh]));
-      const scores = tf.reshape(tf.matMul(tf.mul(q, 1 / Math.sqrt(Dh)), k, false, true), [B, H * T, T]); // [B, H·T, T]
+      const scores = tf.reshape(tf.matMul(tf.mul(q, constant(1 / Math.sqrt(Dh))), k, false, true), [B, H * T, T]); // [B, H·T, T]
       const probs = tf.reshape(tf.softmax(tf.add(scores, bias)), [B * H, T, T]); // [B·H, T, T]
       out = tf.matMul(probs, v); // [B·H, T, Dh]
     } else {
@@ -55,7 +55,7 @@ export function attentionCore(qkv: tf.Tensor2D, keyBias: tf.Tensor2D, dims: Dims
       const biasRows = tf.unstack(tf.reshape(bias, [B, 1, T])) as tf.Tensor2D[]; // B × [1, T]
       const outs: tf.Tensor2D[] = [];
       for (let i = 0; i < B * H; i++) {
-        const q = tf.mul(slices[i], 1 / Math.sqrt(Dh));
+        const q = tf.mul(slices[i], constant(1 / Math.sqrt(Dh)));
         const kT = tf.transpose(slices[B * H + i]); // [Dh, T]
         const probs = tf.softmax(tf.add(tf.matMul(q, kT), biasRows[Math.floor(i / H)])); // [T, T]
         outs.push(tf.matMul(probs, slices[2 * B * H + i])); // [T, Dh]

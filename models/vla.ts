@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.ts";
 import { type AttentionVariant, type BlockParams, defaultAttentionVariant, transformerBlock } from "./attention.ts";
 import { numPatches, type VlaConfig, validateVlaConfig } from "./config.ts";
-import { layerNorm, linear, matMulAtB, withGradient } from "./layers.ts";
+import { constant, layerNorm, linear, matMulAtB, withGradient } from "./layers.ts";
 import { ParamStore } from "./params.ts";
 import { greedyFromLogits, type SampleResult, sampleFromLogits } from "./sampling.ts";
 import { ACTION_SLOTS, NUM_BINS, type PolicyModel, type Rng, type VlaBatch } from "./types.ts";
@@ -118,13 +118,12 @@ export class Vla implements PolicyModel {
   }
 
   /** Additive key bias [B, T]: 0 for patches, slots and real text tokens, PAD_BIAS for text pad (id 0). */
-  private keyBias(text: tf.Tensor2D, B: number): tf.Tensor2D {
+  private keyBias(text: tf.Tensor2D): tf.Tensor2D {
     // Built on the device: reading `text` back would be a synchronous GPU read, which webgpu cannot do in Node.
     return tf.tidy(() => {
-      const textBias = tf.mul(tf.cast(tf.equal(text, 0), "float32"), PAD_BIAS); // [B, L]
-      const zerosBefore = tf.zeros([B, numPatches(this.config)]); // [B, P]
-      const zerosAfter = tf.zeros([B, ACTION_SLOTS]); // [B, 56]
-      return tf.concat([zerosBefore, textBias, zerosAfter], 1) as tf.Tensor2D; // [B, T]
+      const textBias = tf.mul(tf.cast(tf.equal(text, constant(0)), "float32"), constant(PAD_BIAS)); // [B, L]
+      // Zero bias for the P patches before and the 56 slots after (a pad kernel: no upload on webgpu).
+      return tf.pad(textBias, [[0, 0], [numPatches(this.config), ACTION_SLOTS]]); // [B, T]
     });
   }
 
@@ -136,7 +135,7 @@ export class Vla implements PolicyModel {
     const T = P + L + ACTION_SLOTS;
     const variant = this.attention === "auto" ? defaultAttentionVariant(tf.getBackend()) : this.attention;
     return tf.tidy(() => {
-      const keyBias = this.keyBias(batch.text, B); // [B, T]
+      const keyBias = this.keyBias(batch.text); // [B, T]
       // 1) image patches → tokens: cut S×S into (S/ps)² patches of ps·ps·3 values, one linear map for all.
       const rows = tf.reshape(batch.images, [B * (S / ps), ps, S / ps, ps * 3]); // [B·S/ps, ps, S/ps, ps·3]
       const patches = tf.reshape<tf.Rank.R2>(tf.transpose(rows, [0, 2, 1, 3]), [B * P, ps * ps * 3]); // [B·P, ps·ps·3]
@@ -179,7 +178,7 @@ export class Vla implements PolicyModel {
       throw new Error(`tokens must be an int32 [${B}, ${ACTION_SLOTS}] tensor, got ${tokens.dtype} [${tokens.shape}].`);
     }
     return tf.tidy(() => {
-      const logp = tf.logSoftmax(tf.div(this.logits(batch), temperature)); // [B, 56, 256]
+      const logp = tf.logSoftmax(tf.div(this.logits(batch), constant(temperature))); // [B, 56, 256]
       return tf.sum(tf.mul(logp, tf.oneHot(tokens, NUM_BINS)), -1) as tf.Tensor2D; // [B, 56]
     });
   }
