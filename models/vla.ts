@@ -123,7 +123,7 @@ export class Vla implements PolicyModel {
     return tf.tidy(() => {
       const textBias = tf.mul(tf.cast(tf.equal(text, constant(0)), "float32"), constant(PAD_BIAS)); // [B, L]
       // Zero bias for the P patches before and the 56 slots after (a pad kernel: no upload on webgpu).
-      return tf.pad(textBias, [[0, 0], [numPatches(this.config), ACTION_SLOTS]]); // [B, T]
+      return tf.pad(textBias, [[0, 0], [numPatches(this.config), ACTION_SLOTS]]) as tf.Tensor2D; // [B, T]
     });
   }
 
