@@ -1,0 +1,347 @@
+/**
+ * The LIBERO object and fixture library: every category compiles, weighs what LIBERO's does, spans LIBERO's
+ * collision extents, carries its predicate sites where LIBERO_ADDENDUM.md §3 puts them, and behaves: a can
+ * dropped on the table stands, a bowl holds a small box, a can dropped in the basket is In it.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { quatToMat } from "../../sim/math.ts";
+import { el, toXml, type MjcfElement } from "../../sim/mjcf.ts";
+import { getMujoco, Simulation, type Mujoco } from "../../sim/mujoco.ts";
+import { physicsOptions } from "../../sim/physics.ts";
+import { FIXTURE_CATEGORIES, fixtureModel } from "../../sim/fixtures/registry.ts";
+import { setBurnerGlow, GLOW_Z_ON } from "../../sim/fixtures/stove.ts";
+import { OBJECT_CATEGORIES, objectModel } from "../../sim/objects/registry.ts";
+import { freeBox } from "../../sim/scenes/robotTable.ts";
+import { inSite } from "../../sim/tasks/predicates.ts";
+import { allTasks } from "../../sim/tasks/registry.ts";
+import { SUPPORT_CATEGORIES } from "../../sim/tasks/naming.ts";
+import { WORLD_CONTACT } from "../../sim/robot/panda.ts";
+
+const EXTENTS = "/work/shared/reference/libero/libero_object_collision_extents.json";
+const extentsPresent = existsSync(EXTENTS);
+if (!extentsPresent) console.warn(`Extent cross-check skipped: ${EXTENTS} is not on this machine.`);
+
+/** Masses (kg) of LIBERO's objects from their group-0 boxes at density 100 (LIBERO_ADDENDUM.md §5). */
+const LIBERO_MASS: Record<string, number> = {
+  akita_black_bowl: 0.0056, white_bowl: 0.0021, plate: 0.0115, glazed_rim_porcelain_ramekin: 0.0097, basket: 0.1361,
+  chefmate_8_frypan: 0.0502, moka_pot: 0.0682, porcelain_mug: 0.0165, red_coffee_mug: 0.0294, white_yellow_mug: 0.0309,
+  wine_bottle: 0.0154, black_book: 0.0425, yellow_book: 0.0281, wooden_tray: 0.0572, alphabet_soup: 0.0259,
+  tomato_sauce: 0.0266, cream_cheese: 0.0062, butter: 0.0052, chocolate_pudding: 0.0102, cookies: 0.0096, ketchup: 0.0232,
+  milk: 0.0317, orange_juice: 0.0317, bbq_sauce: 0.0122, salad_dressing: 0.0218, new_salad_dressing: 0.0218,
+};
+
+let mj: Mujoco;
+beforeAll(async () => {
+  mj = await getMujoco();
+});
+
+function worldXml(...bodies: MjcfElement[]): string {
+  return toXml(el("mujoco", {}, physicsOptions(), el("worldbody", {}, ...bodies))) + "\n";
+}
+
+/** A 0.05 m thick table box with its top at z 0.90, LIBERO's main-table friction. */
+function table(): MjcfElement {
+  return el("geom", { name: "table", type: "box", pos: [0, 0, 0.875], size: [0.5, 0.6, 0.025], friction: [0.6, 0.005, 0.0001], ...WORLD_CONTACT });
+}
+
+/** Bounds of the collision boxes (contype or conaffinity non-zero) at the current state, world frame. */
+function collisionBoxBounds(sim: Simulation): [number[], number[]] {
+  const m = sim.model as unknown as Record<string, ArrayLike<number>> & { ngeom: number };
+  const d = sim.data as unknown as Record<string, ArrayLike<number>>;
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (let g = 0; g < m.ngeom; g++) {
+    if (m.geom_type[g] !== 6 || (m.geom_contype[g] === 0 && m.geom_conaffinity[g] === 0)) continue;
+    for (const sx of [-1, 1]) for (const sy of [-1, 1]) for (const sz of [-1, 1]) {
+      const l = [sx * m.geom_size[3 * g], sy * m.geom_size[3 * g + 1], sz * m.geom_size[3 * g + 2]];
+      for (let i = 0; i < 3; i++) {
+        const v = d.geom_xpos[3 * g + i] + d.geom_xmat[9 * g + 3 * i] * l[0] + d.geom_xmat[9 * g + 3 * i + 1] * l[1] + d.geom_xmat[9 * g + 3 * i + 2] * l[2];
+        lo[i] = Math.min(lo[i], v);
+        hi[i] = Math.max(hi[i], v);
+      }
+    }
+  }
+  return [lo, hi];
+}
+
+/** LIBERO's object-frame AABB turned into our upright frame (R(uprightQuat) applied to its corners). */
+function liberoBoundsInOurFrame(min: number[], max: number[], quat: readonly number[]): [number[], number[]] {
+  const R = quatToMat(quat);
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (const a of [min[0], max[0]]) for (const b of [min[1], max[1]]) for (const c of [min[2], max[2]]) {
+    for (let i = 0; i < 3; i++) {
+      const v = R[3 * i] * a + R[3 * i + 1] * b + R[3 * i + 2] * c;
+      lo[i] = Math.min(lo[i], v);
+      hi[i] = Math.max(hi[i], v);
+    }
+  }
+  return [lo, hi];
+}
+
+describe("object library", () => {
+  it("models every object category that the 130 tasks use", () => {
+    const used = new Set(allTasks().flatMap((t) => Object.values(t.objects)));
+    expect([...used].filter((c) => !OBJECT_CATEGORIES.includes(c))).toEqual([]);
+  });
+
+  it("an unknown category names the known ones", () => {
+    expect(() => objectModel("teapot")).toThrow(/Unknown object category "teapot".*akita_black_bowl/);
+  });
+
+  it.each(OBJECT_CATEGORIES)("%s compiles alone, weighs 0.7–1.3 × LIBERO's mass, has ≤ 12 geoms and a free joint named <instance>_joint", (category) => {
+    const model = objectModel(category);
+    const sim = new Simulation(mj, worldXml(model.build(`${category}_1`)));
+    try {
+      const body = sim.id("body", `${category}_1`);
+      const mass = (sim.model.body_mass as Float64Array)[body];
+      expect(mass / LIBERO_MASS[category]).toBeGreaterThan(0.7);
+      expect(mass / LIBERO_MASS[category]).toBeLessThan(1.3);
+      expect(sim.model.ngeom).toBeLessThanOrEqual(12);
+      const joint = sim.id("joint", `${category}_1_joint`);
+      expect((sim.model.jnt_type as Int32Array)[joint]).toBe(0); // mjJNT_FREE
+      expect((sim.model.dof_damping as Float64Array)[0]).toBeCloseTo(0.0005, 8);
+    } finally {
+      sim.dispose();
+    }
+  });
+
+  it.skipIf(!extentsPresent)("every object's collision boxes span LIBERO's extents within 5 mm (in our upright frame)", () => {
+    const json = JSON.parse(readFileSync(EXTENTS, "utf8")) as Record<string, { aabb_obj_frame_min: number[]; aabb_obj_frame_max: number[] }>;
+    for (const category of OBJECT_CATEGORIES) {
+      const model = objectModel(category);
+      const sim = new Simulation(mj, worldXml(model.build("x")));
+      try {
+        mj.mj_forward(sim.model, sim.data);
+        const [lo, hi] = collisionBoxBounds(sim);
+        const [elo, ehi] = liberoBoundsInOurFrame(json[category].aabb_obj_frame_min, json[category].aabb_obj_frame_max, model.uprightQuat);
+        for (let i = 0; i < 3; i++) {
+          expect(Math.abs(lo[i] - elo[i]), `${category} min[${i}]`).toBeLessThan(0.005);
+          expect(Math.abs(hi[i] - ehi[i]), `${category} max[${i}]`).toBeLessThan(0.005);
+        }
+        expect(model.bottomOffset).toBeCloseTo(-elo[2], 3);
+      } finally {
+        sim.dispose();
+      }
+    }
+  });
+
+  it("a can dropped 2 cm onto the table settles upright at its bottom offset", () => {
+    const soup = objectModel("alphabet_soup");
+    const body = soup.build("can");
+    const z0 = 0.9 + soup.bottomOffset + 0.02;
+    const sim = new Simulation(mj, worldXml(table(), { ...body, attrs: { ...body.attrs, pos: [0, 0, z0] } }));
+    try {
+      for (let k = 0; k < 500; k++) mj.mj_step(sim.model, sim.data);
+      const id = sim.id("body", "can");
+      const xmat = (sim.data.xmat as Float64Array).slice(9 * id, 9 * id + 9);
+      expect(xmat[8]).toBeGreaterThan(0.999); // body z still points up
+      expect((sim.data.xpos as Float64Array)[3 * id + 2]).toBeCloseTo(0.9 + soup.bottomOffset, 2);
+    } finally {
+      sim.dispose();
+    }
+  });
+
+  it("a bowl holds a 3 cm box dropped into it: the box rests inside, on the bowl's floor", () => {
+    const bowl = objectModel("akita_black_bowl");
+    const body = bowl.build("bowl");
+    const sim = new Simulation(
+      mj,
+      worldXml(
+        table(),
+        { ...body, attrs: { ...body.attrs, pos: [0, 0, 0.9 + bowl.bottomOffset] } },
+        freeBox({ name: "cube", pos: [0.01, 0, 0.99], size: [0.015, 0.015, 0.015], rgba: [1, 0, 0, 1] }),
+      ),
+    );
+    try {
+      for (let k = 0; k < 750; k++) mj.mj_step(sim.model, sim.data);
+      const cube = sim.id("body", "cube");
+      const b = sim.id("body", "bowl");
+      const xpos = sim.data.xpos as Float64Array;
+      const rel = [0, 1, 2].map((i) => xpos[3 * cube + i] - xpos[3 * b + i]);
+      expect(Math.hypot(rel[0], rel[1])).toBeLessThan(0.03);
+      // above the bowl's floor (top 0.0056) by about the cube's half-height, below the rim
+      expect(rel[2]).toBeGreaterThan(0.0056 + 0.012);
+      expect(rel[2]).toBeLessThan(bowl.topOffset);
+    } finally {
+      sim.dispose();
+    }
+  });
+
+  it("a soup can dropped into the basket is In its contain_region (LIBERO's in_box test)", () => {
+    const basketModel = objectModel("basket");
+    const soup = objectModel("alphabet_soup");
+    const basketBody = basketModel.build("basket_1");
+    const canBody = soup.build("can");
+    const sim = new Simulation(
+      mj,
+      worldXml(
+        table(),
+        { ...basketBody, attrs: { ...basketBody.attrs, pos: [0, 0, 0.9 + basketModel.bottomOffset] } },
+        { ...canBody, attrs: { ...canBody.attrs, pos: [0, 0, 0.9 + 0.0216 + soup.bottomOffset + 0.03] } },
+      ),
+    );
+    try {
+      for (let k = 0; k < 500; k++) mj.mj_step(sim.model, sim.data);
+      const site = sim.id("site", "basket_1_contain_region");
+      const d = sim.data as unknown as Record<string, Float64Array>;
+      const frame = { pos: d.site_xpos.slice(3 * site, 3 * site + 3), mat: d.site_xmat.slice(9 * site, 9 * site + 9), size: (sim.model.site_size as Float64Array).slice(3 * site, 3 * site + 3) };
+      const can = sim.id("body", "can");
+      expect(inSite(d.xpos.slice(3 * can, 3 * can + 3), frame)).toBe(true);
+    } finally {
+      sim.dispose();
+    }
+  });
+});
+
+/** A fixture's root at the world origin with its joints at zero, forwarded. */
+function fixtureAtOrigin(category: string): Simulation {
+  const sim = new Simulation(mj, worldXml(fixtureModel(category).build("f")));
+  mj.mj_forward(sim.model, sim.data);
+  return sim;
+}
+
+/**
+ * LIBERO's predicate sites (LIBERO_ADDENDUM.md §3) in the fixture's root frame with joints at zero:
+ * position, quaternion (wxyz) and half-size.
+ */
+const SITES: Record<string, { site: string; pos: number[]; quat: number[]; size: number[] }[]> = {
+  wooden_cabinet: [
+    { site: "top_side", pos: [0.00354, 0.01567, 0.22152], quat: [1, 0, 0, 0], size: [0.12534, 0.09438, 0.00147] },
+    { site: "top_region", pos: [0.00328, 0.01128, 0.18563], quat: [0.70711, 0, 0.70711, 0], size: [0.02993, 0.07561, 0.10224] },
+    { site: "middle_region", pos: [0.00328, 0.01128, 0.1169], quat: [0.70711, 0, 0.70711, 0], size: [0.02993, 0.07561, 0.10224] },
+    { site: "bottom_region", pos: [0.00328, 0.01128, 0.04701], quat: [0.70711, 0, 0.70711, 0], size: [0.02993, 0.07561, 0.10224] },
+  ],
+  flat_stove: [{ site: "cook_region", pos: [0.15, 0, 0], quat: [1, 0, 0, 0], size: [0.075, 0.075, 0.0025] }],
+  microwave: [
+    { site: "heating_region", pos: [0, 0.01, 0.096], quat: [1, 0, 0, 0], size: [0.12, 0.0835, 0.08] },
+    { site: "top_side", pos: [0, 0.01, 0.2], quat: [1, 0, 0, 0], size: [0.12, 0.0835, 0.005] },
+  ],
+  wine_rack: [{ site: "top_region", pos: [0, -0.08003, 0.21745], quat: [0.8549119, -0.5187733, 0, 0], size: [0.10087, 0.022, 0.00251] }],
+  wooden_two_layer_shelf: [
+    { site: "top_side", pos: [0.00496, 0.01567, 0.20688], quat: [1, 0, 0, 0], size: [0.17557, 0.09438, 0.00147] },
+    { site: "top_region", pos: [0.00538, 0.01687, 0.13672], quat: [0.70711, 0, -0.70711, 0], size: [0.06739, 0.08564, 0.15093] },
+    { site: "bottom_region", pos: [0.00555, 0.01687, 0.01407], quat: [0.70711, 0, 0.70711, 0], size: [0.03528, 0.08564, 0.1558] },
+  ],
+  desk_caddy: [
+    { site: "right_contain_region", pos: [0.00631, -0.14339, 0.06558], quat: [0, 0, 1, 0], size: [0.06196, 0.06216, 0.06046] },
+    { site: "left_contain_region", pos: [0.00631, 0.14551, 0.06558], quat: [0, 0, 1, 0], size: [0.06196, 0.06216, 0.06046] },
+    { site: "back_contain_region", pos: [0.03364, -0.00064, 0.08558], quat: [0, 0, 1, 0], size: [0.02775, 0.06216, 0.06046] },
+    { site: "front_contain_region", pos: [-0.03102, -0.00064, 0.04054], quat: [0, 0, 0.70711, -0.70711], size: [0.02775, 0.03595, 0.06216] },
+  ],
+};
+SITES.white_cabinet = SITES.wooden_cabinet;
+
+/** Object sites (LIBERO_ADDENDUM.md §3.7), in the object frame. */
+const OBJECT_SITES: Record<string, { site: string; pos: number[]; quat: number[]; size: number[] }> = {
+  basket: { site: "contain_region", pos: [0, 0, 0.07185], quat: [0, 0, 0, 1], size: [0.06108, 0.06108, 0.06949] },
+  wooden_tray: { site: "contain_region", pos: [0.00863, -0.00471, 0.04255], quat: [0.70711, 0, 0.70711, 0], size: [0.04038, 0.07839, 0.13549] },
+};
+
+function expectSite(sim: Simulation, name: string, want: { pos: number[]; quat: number[]; size: number[] }): void {
+  const id = sim.id("site", name);
+  const d = sim.data as unknown as Record<string, Float64Array>;
+  const size = (sim.model.site_size as Float64Array).slice(3 * id, 3 * id + 3);
+  const mat = d.site_xmat.slice(9 * id, 9 * id + 9);
+  const wantMat = quatToMat(want.quat.map((v) => v / Math.hypot(...want.quat)));
+  for (let i = 0; i < 3; i++) {
+    expect(d.site_xpos[3 * id + i], `${name} pos[${i}]`).toBeCloseTo(want.pos[i], 4);
+    expect(size[i], `${name} size[${i}]`).toBeCloseTo(want.size[i], 4);
+  }
+  for (let i = 0; i < 9; i++) expect(mat[i], `${name} mat[${i}]`).toBeCloseTo(wantMat[i], 4);
+}
+
+describe("fixture library", () => {
+  it("models every fixture category of the 130 tasks besides the tables and the floor", () => {
+    const used = new Set(allTasks().flatMap((t) => Object.values(t.fixtures)).filter((c) => !SUPPORT_CATEGORIES.includes(c)));
+    expect([...used].filter((c) => !FIXTURE_CATEGORIES.includes(c))).toEqual([]);
+    expect(() => fixtureModel("fridge")).toThrow(/Unknown fixture category "fridge".*wooden_cabinet/);
+  });
+
+  it.each(Object.keys(SITES))("%s has LIBERO's predicate sites (position, orientation, half-size) at joint zero", (category) => {
+    const sim = fixtureAtOrigin(category);
+    try {
+      for (const s of SITES[category]) expectSite(sim, `f_${s.site}`, s);
+    } finally {
+      sim.dispose();
+    }
+  });
+
+  it.each(Object.keys(OBJECT_SITES))("%s carries contain_region where LIBERO does", (category) => {
+    const sim = new Simulation(mj, worldXml(objectModel(category).build("f")));
+    try {
+      mj.mj_forward(sim.model, sim.data);
+      expectSite(sim, `f_${OBJECT_SITES[category].site}`, OBJECT_SITES[category]);
+    } finally {
+      sim.dispose();
+    }
+  });
+
+  it.skipIf(!extentsPresent)("every fixture's collision boxes span LIBERO's extents within 5 mm (joints at zero)", () => {
+    const json = JSON.parse(readFileSync(EXTENTS, "utf8")) as Record<string, { aabb_obj_frame_min: number[]; aabb_obj_frame_max: number[] }>;
+    for (const category of FIXTURE_CATEGORIES) {
+      const sim = fixtureAtOrigin(category);
+      try {
+        const [lo, hi] = collisionBoxBounds(sim);
+        for (let i = 0; i < 3; i++) {
+          expect(Math.abs(lo[i] - json[category].aabb_obj_frame_min[i]), `${category} min[${i}]`).toBeLessThan(0.005);
+          expect(Math.abs(hi[i] - json[category].aabb_obj_frame_max[i]), `${category} max[${i}]`).toBeLessThan(0.005);
+        }
+      } finally {
+        sim.dispose();
+      }
+    }
+  });
+
+  it("cabinet drawers slide along +y in −0.16…0.01 with damping 50 and mass 3; the drawer site moves with q (y = 0.01128 + q)", () => {
+    const sim = fixtureAtOrigin("wooden_cabinet");
+    try {
+      const m = sim.model as unknown as Record<string, ArrayLike<number>>;
+      for (const j of ["top_level", "middle_level", "bottom_level"]) {
+        const id = sim.id("joint", `f_${j}`);
+        expect(m.jnt_type[id]).toBe(2); // mjJNT_SLIDE
+        expect([m.jnt_range[2 * id], m.jnt_range[2 * id + 1]]).toEqual([-0.16, 0.01]);
+        expect(m.dof_damping[m.jnt_dofadr[id]]).toBe(50);
+        expect(m.body_mass[m.jnt_bodyid[id]]).toBe(3);
+      }
+      const q = sim.id("joint", "f_top_level");
+      (sim.data.qpos as Float64Array)[m.jnt_qposadr[q]] = -0.15;
+      mj.mj_forward(sim.model, sim.data);
+      expect((sim.data.site_xpos as Float64Array)[3 * sim.id("site", "f_top_region") + 1]).toBeCloseTo(0.01128 - 0.15, 5);
+    } finally {
+      sim.dispose();
+    }
+  });
+
+  it("stove knob hinge button: range −0.005…2.1, damping 1, mass 3; setBurnerGlow raises the red disc onto the plate", () => {
+    const sim = fixtureAtOrigin("flat_stove");
+    try {
+      const m = sim.model as unknown as Record<string, ArrayLike<number>>;
+      const id = sim.id("joint", "f_button");
+      expect([m.jnt_range[2 * id], m.jnt_range[2 * id + 1]]).toEqual([-0.005, 2.1]);
+      expect(m.dof_damping[m.jnt_dofadr[id]]).toBe(1);
+      expect(m.body_mass[m.jnt_bodyid[id]]).toBe(3);
+      setBurnerGlow(sim, "f", true);
+      mj.mj_forward(sim.model, sim.data);
+      expect((sim.data.geom_xpos as Float64Array)[3 * sim.id("geom", "f_burner_glow") + 2]).toBeCloseTo(GLOW_Z_ON, 6);
+    } finally {
+      sim.dispose();
+    }
+  });
+
+  it("microwave door hinge microjoint: range −2.094…0, damping 0.5, door mass 0.26 kg, handle reaching y −0.152", () => {
+    const sim = fixtureAtOrigin("microwave");
+    try {
+      const m = sim.model as unknown as Record<string, ArrayLike<number>>;
+      const id = sim.id("joint", "f_microjoint");
+      expect([m.jnt_range[2 * id], m.jnt_range[2 * id + 1]]).toEqual([-2.094, 0]);
+      expect(m.dof_damping[m.jnt_dofadr[id]]).toBe(0.5);
+      expect(m.body_mass[m.jnt_bodyid[id]]).toBeCloseTo(0.26, 6);
+      const bar = sim.id("geom", "f_handle_bar");
+      expect((sim.data.geom_xpos as Float64Array)[3 * bar + 1] - 0.01).toBeCloseTo(-0.152, 3);
+    } finally {
+      sim.dispose();
+    }
+  });
+});
