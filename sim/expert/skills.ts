@@ -40,10 +40,10 @@ export interface Style {
 export function drawStyle(rng: () => number): Style {
   const u = (lo: number, hi: number) => lo + (hi - lo) * rng();
   return {
-    speed: u(0.75, 1.0),
-    fineSpeed: u(0.35, 0.55),
-    approachHeight: u(0.06, 0.1),
-    carryHeight: u(0.1, 0.16),
+    speed: u(0.85, 1.0),
+    fineSpeed: u(0.45, 0.65),
+    approachHeight: u(0.05, 0.08),
+    carryHeight: u(0.06, 0.1),
     graspOffset: u(-0.006, 0.006),
     gripperExtraSteps: Math.floor(u(1, 4)),
     approachJitter: [u(-0.01, 0.01), u(-0.01, 0.01)],
@@ -127,9 +127,10 @@ export interface GraspSpec {
 
 /**
  * Picks an object: open, approach above the grasp point, descend, close, lift to `liftTo` (world z).
- * Returns true when the fingers stopped on the object (not fully closed) after lifting.
+ * Returns true when `body` rose with the gripper (by at least half the TCP's lift): a thin rim held between
+ * the fingers leaves them almost shut, so the finger width alone cannot tell a grasp from a miss.
  */
-export function* pick(ctx: ExpertContext, grasp: () => GraspSpec, liftTo: number): Skill {
+export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, liftTo: number): Skill {
   const s = ctx.style;
   let g = grasp();
   const yaw = nearestGraspYaw(g.yaw, currentYaw(ctx));
@@ -143,8 +144,9 @@ export function* pick(ctx: ExpertContext, grasp: () => GraspSpec, liftTo: number
   yield* moveTo(ctx, g.point, yaw, s.fineSpeed * 0.8, 0.005, 40);
   yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), yaw);
   const p = ctx.robot.tcpPos();
+  const z0 = bodyPos(ctx, body)[2];
   yield* moveTo(ctx, [p[0], p[1], liftTo], yaw, s.fineSpeed, 0.015);
-  return gripperWidth(ctx) > 0.004;
+  return bodyPos(ctx, body)[2] - z0 > 0.5 * (ctx.robot.tcpPos()[2] - p[2]);
 }
 
 /**

@@ -53,7 +53,7 @@ describe("pick and place on the robot table", () => {
     const first = env.reset(robotInitState(sim));
     ctx = { sim, robot: env.robot, style: drawStyle(seedrandom(`demo/${seed}`)), gripper: -1 };
     function* plan() {
-      yield* pick(ctx, () => ({ point: bodyPos(ctx, "box_red"), yaw: bodyYaw(ctx, "box_red") + Math.PI / 2 }), 1.05);
+      yield* pick(ctx, "box_red", () => ({ point: bodyPos(ctx, "box_red"), yaw: bodyYaw(ctx, "box_red") + Math.PI / 2 }), 1.05);
       const g = bodyPos(ctx, "box_green");
       yield* place(ctx, "box_red", [g[0], g[1], g[2] + 0.045], 1.05);
       return true;

@@ -1,0 +1,296 @@
+/**
+ * The scripted expert's task plans, derived from a LIBERO task's goal atoms with the simulator's true poses
+ * (the expert is privileged; the policy only sees the image).
+ *
+ * Atom → skills:
+ *   On(a, object b)          pick a, place it on b's top (b's origin xy)
+ *   On(a, region site)       pick a, place it on the region's support surface at the site's xy
+ *   In(a, region site)       pick a, lower it into the region's box and release just above its floor
+ *   Open / Close (drawer)    hook the handle and pull it out along the cabinet's −y / push the front in
+ *   Close (microwave door)   push the open door shut from its outer side
+ *   Turnon / Turnoff (stove) push the knob's bar round about the knob axis
+ * Order: opening and turning atoms first (a drawer must be open before something goes in), then placements
+ * in goal order, then closing atoms. A placement into a drawer that starts closed gets an Open first.
+ */
+import type { Vec3 } from "../math.ts";
+import type { TaskScene, PlacedObject } from "../scenes/taskScene.ts";
+import { fixtureModel } from "../fixtures/registry.ts";
+import { objectModel } from "../objects/registry.ts";
+import type { RegionSite } from "../objects/parts.ts";
+import { ARTICULATIONS, categoryOf, resolveJoints, resolveRegion, SUPPORT_CATEGORIES } from "../tasks/naming.ts";
+import type { Atom } from "../tasks/types.ts";
+
+import {
+  actuateGripper, bodyMat, bodyPos, CLOSE, currentYaw, moveTo, OPEN, pick, place,
+  type ExpertContext, type GraspSpec, type Skill,
+} from "./skills.ts";
+import { nearestGraspYaw } from "./motion.ts";
+
+/** The support-surface offset and the site frame of a region, read live from the simulation. */
+interface RegionFrame {
+  /** site centre, world */
+  pos: Vec3;
+  /** world half-extents |R|·size */
+  half: Vec3;
+  /** surface height above the site centre along world z (supportOffset of the region's model) */
+  supportOffset: number;
+}
+
+function regionSiteModel(scene: TaskScene, target: string, region: string): RegionSite | undefined {
+  const category = categoryOf(scene.task, target);
+  if (category === undefined || SUPPORT_CATEGORIES.includes(category)) return undefined;
+  const fixture = scene.fixtures.find((f) => f.instance === target);
+  const regions = fixture ? fixtureModel(category).regions : objectModel(category).regions;
+  return regions.find((r) => r.region === region);
+}
+
+function regionFrame(ctx: ExpertContext, scene: TaskScene, siteName: string): RegionFrame {
+  const region = resolveRegion(scene.task, siteName)!;
+  const s = ctx.sim.id("site", siteName);
+  const d = ctx.sim.data;
+  const m = d.site_xmat.subarray(9 * s, 9 * s + 9);
+  const size = ctx.sim.model.site_size;
+  const half = [0, 1, 2].map((r) => Math.abs(m[3 * r]) * size[3 * s] + Math.abs(m[3 * r + 1]) * size[3 * s + 1] + Math.abs(m[3 * r + 2]) * size[3 * s + 2]) as Vec3;
+  const model = regionSiteModel(scene, region.target, region.region);
+  // table zones: their centre lies 5 mm below the table top (LIBERO: zone site at surface − 0.005)
+  const supportOffset = model?.supportOffset ?? scene.supportZ - d.site_xpos[3 * s + 2];
+  return { pos: [d.site_xpos[3 * s], d.site_xpos[3 * s + 1], d.site_xpos[3 * s + 2]], half, supportOffset };
+}
+
+/** Where to close the fingers on object `o`, from its grasp hint (object frame) and live pose. */
+function graspOf(ctx: ExpertContext, o: PlacedObject): GraspSpec {
+  const p = bodyPos(ctx, o.body);
+  const m = bodyMat(ctx, o.body);
+  const hint = o.grasp ?? { pos: [0, 0, Math.max(0, o.topOffset - 0.02)] as Vec3, yaw: 0, width: 0.08 };
+  const g = hint.pos;
+  const point: Vec3 = [0, 1, 2].map((r) => p[r] + m[3 * r] * g[0] + m[3 * r + 1] * g[1] + m[3 * r + 2] * g[2]) as Vec3;
+  // closing direction: the object's x axis turned by the hint's yaw about the object's z
+  const cx = Math.cos(hint.yaw ?? 0);
+  const sx = Math.sin(hint.yaw ?? 0);
+  const dir = [m[0] * cx + m[1] * sx, m[3] * cx + m[4] * sx];
+  return { point: [point[0] + ctx.style.graspOffset * dir[1], point[1] - ctx.style.graspOffset * dir[0], point[2]], yaw: Math.atan2(dir[1], dir[0]) };
+}
+
+function objectOf(scene: TaskScene, instance: string): PlacedObject {
+  const o = scene.objects.find((x) => x.instance === instance);
+  if (!o) throw new Error(`Task ${scene.task.name}: the expert can only move objects; ${instance} is not one.`);
+  return o;
+}
+
+/** Highest support among the start and end of a move, plus clearance for the held object. */
+function carryHeight(ctx: ExpertContext, scene: TaskScene, o: PlacedObject, targetZ: number): number {
+  const z0 = bodyPos(ctx, o.body)[2];
+  const height = o.bottomOffset + o.topOffset;
+  return Math.max(z0, targetZ) + height + ctx.style.carryHeight;
+}
+
+function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill {
+  const [a, b] = atom.args;
+  const o = objectOf(scene, a);
+  const region = resolveRegion(scene.task, b);
+  let target: Vec3;
+  let releaseAbove = 0.01;
+  if (region === null) {
+    const base = objectOf(scene, b);
+    const pb = bodyPos(ctx, base.body);
+    target = [pb[0], pb[1], pb[2] + base.topOffset + o.bottomOffset];
+  } else {
+    const f = regionFrame(ctx, scene, b);
+    if (atom.op === "In") {
+      const floor = f.pos[2] + f.supportOffset;
+      target = [f.pos[0], f.pos[1], floor + o.bottomOffset];
+      releaseAbove = 0.03;
+    } else {
+      target = [f.pos[0], f.pos[1], f.pos[2] + f.supportOffset + o.bottomOffset];
+    }
+  }
+  const carry = carryHeight(ctx, scene, o, target[2]);
+  const grasp = () => graspOf(ctx, o);
+  const liftTo = bodyPos(ctx, o.body)[2] + 0.1 + o.topOffset;
+  const held = yield* pick(ctx, o.body, grasp, Math.min(liftTo, carry));
+  if (!held) return false;
+  return yield* place(ctx, o.body, target, carry - (ctx.robot.tcpPos()[2] - bodyPos(ctx, o.body)[2]), releaseAbove);
+}
+
+/** World position of a named geom (handles, knob bars, door handles). */
+function geomPos(ctx: ExpertContext, geom: string): Vec3 {
+  const g = ctx.sim.id("geom", geom);
+  const x = ctx.sim.data.geom_xpos;
+  return [x[3 * g], x[3 * g + 1], x[3 * g + 2]];
+}
+
+/** Unit direction of a body's local axis in world coordinates. */
+function bodyAxis(ctx: ExpertContext, body: string, axis: 0 | 1 | 2): Vec3 {
+  const m = bodyMat(ctx, body);
+  return [m[axis], m[3 + axis], m[6 + axis]];
+}
+
+/**
+ * Drawers. Closing: push the drawer's front panel along the cabinet's +y with the closed gripper until the
+ * joint is shut. Opening: lower the closed fingers in front of the handle bar, under its lower edge… the
+ * handle is pulled with the fingers hooked behind the bar from above.
+ */
+function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open: boolean): Skill {
+  const { joints } = resolveJoints(scene.task, region);
+  const joint = joints[0];
+  const r = resolveRegion(scene.task, region)!;
+  const cab = r.target;
+  const drawer = joint.replace(/_level$/, "_drawer").replace(`${cab}_`, "");
+  const handle = `${cab}_${drawer}_handle`;
+  const q = () => ctx.sim.data.qpos[(ctx.sim.model.jnt_qposadr as unknown as Int32Array)[ctx.sim.id("joint", joint)]];
+  const y = bodyAxis(ctx, cab, 1); // drawers slide along the cabinet's +y; the handle is on its −y side
+  const yaw = nearestGraspYaw(Math.atan2(y[1], y[0]), currentYaw(ctx)); // fingers close along the slide axis
+  const s = ctx.style;
+  const h = geomPos(ctx, handle);
+  ctx.gripper = open ? OPEN : CLOSE;
+  if (open) {
+    // straddle the bar front-to-back with open fingers, close on it, pull out 15 cm
+    const above: Vec3 = [h[0], h[1], h[2] + 0.08];
+    yield* moveTo(ctx, [above[0], above[1], Math.max(above[2], ctx.robot.tcpPos()[2])], yaw, s.speed, 0.02);
+    yield* moveTo(ctx, above, yaw, s.speed, 0.01);
+    yield* moveTo(ctx, [h[0], h[1], h[2] - 0.005], yaw, s.fineSpeed, 0.005, 50);
+    yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), yaw);
+    for (let i = 0; i < 60 && q() > -0.15; i++) {
+      const p = ctx.robot.tcpPos();
+      yield* moveTo(ctx, [p[0] - 0.03 * y[0], p[1] - 0.03 * y[1], h[2] - 0.005], yaw, s.fineSpeed, 0.005, 1);
+    }
+    yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), yaw);
+    const p = ctx.robot.tcpPos();
+    yield* moveTo(ctx, [p[0], p[1], p[2] + 0.1], yaw, s.speed, 0.02, 30);
+    return q() < -0.14;
+  }
+  // push: fingertips against the middle of the front panel, then along +y until shut (q > 0)
+  const front: Vec3 = [h[0] - 0.03 * y[0], h[1] - 0.03 * y[1], h[2] + 0.01];
+  yield* moveTo(ctx, [front[0], front[1], Math.max(front[2] + 0.1, ctx.robot.tcpPos()[2])], yaw, s.speed, 0.02);
+  yield* moveTo(ctx, front, yaw, s.fineSpeed, 0.01);
+  for (let i = 0; i < 60 && q() <= 0.002; i++) {
+    const p = ctx.robot.tcpPos();
+    yield* moveTo(ctx, [p[0] + 0.04 * y[0], p[1] + 0.04 * y[1], front[2]], yaw, s.fineSpeed, 0.005, 1);
+  }
+  const p = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [p[0] - 0.05 * y[0], p[1] - 0.05 * y[1], p[2] + 0.08], yaw, s.speed, 0.02, 30);
+  return q() > 0;
+}
+
+/** Pushes the stove knob's bar round about the knob axis until q crosses the on/off threshold. */
+function* turnKnob(ctx: ExpertContext, scene: TaskScene, stove: string, on: boolean): Skill {
+  const joint = `${stove}_button`;
+  const adr = (ctx.sim.model.jnt_qposadr as unknown as Int32Array)[ctx.sim.id("joint", joint)];
+  const q = () => ctx.sim.data.qpos[adr];
+  const axis = bodyPos(ctx, stove); // knob axis = stove root origin
+  const bar = `${stove}_knob_bar`;
+  const s = ctx.style;
+  ctx.gripper = CLOSE;
+  const yaw = currentYaw(ctx);
+  const goal = (x: number) => (on ? x >= 0.75 : x < -0.001);
+  // Turning direction: +q is counter-clockwise about +z. Push the bar's tip sideways, tangentially.
+  for (let round = 0; round < 4 && !goal(q()); round++) {
+    const tip = geomPos(ctx, bar);
+    const barAxis = bodyAxis(ctx, `${stove}_button`, 1); // the bar runs along the button's y
+    const radius = 0.035;
+    const sign = on ? 1 : -1;
+    // contact point on the bar's end, and the tangent direction of increasing (or decreasing) q
+    const c: Vec3 = [axis[0] + barAxis[0] * radius, axis[1] + barAxis[1] * radius, tip[2]];
+    const tangent = [-barAxis[1] * sign, barAxis[0] * sign];
+    const start: Vec3 = [c[0] - 0.03 * tangent[0], c[1] - 0.03 * tangent[1], tip[2]];
+    yield* moveTo(ctx, [start[0], start[1], tip[2] + 0.08], yaw, s.speed, 0.015);
+    yield* moveTo(ctx, start, yaw, s.fineSpeed, 0.006, 40);
+    for (let i = 0; i < 12 && !goal(q()); i++) {
+      const p = ctx.robot.tcpPos();
+      // follow the circle: aim 2 cm further along the current tangent at the bar's radius
+      const rel = [p[0] - axis[0], p[1] - axis[1]];
+      const ang = Math.atan2(rel[1], rel[0]) + sign * 0.35;
+      const rr = Math.max(0.03, Math.hypot(rel[0], rel[1]));
+      yield* moveTo(ctx, [axis[0] + rr * Math.cos(ang), axis[1] + rr * Math.sin(ang), tip[2]], yaw, s.fineSpeed, 0.004, 2);
+    }
+    const p = ctx.robot.tcpPos();
+    yield* moveTo(ctx, [p[0], p[1], p[2] + 0.08], yaw, s.speed, 0.02, 20);
+  }
+  return goal(q());
+}
+
+/** Pushes an open microwave door shut, pressing on its outer face near the free edge. */
+function* closeDoor(ctx: ExpertContext, scene: TaskScene, microwave: string): Skill {
+  const joint = `${microwave}_microjoint`;
+  const adr = (ctx.sim.model.jnt_qposadr as unknown as Int32Array)[ctx.sim.id("joint", joint)];
+  const q = () => ctx.sim.data.qpos[adr];
+  const door = `${microwave}_microdoorroot`;
+  const s = ctx.style;
+  ctx.gripper = CLOSE;
+  const yaw = currentYaw(ctx);
+  for (let i = 0; i < 30 && q() <= -0.005; i++) {
+    // a point 0.16 m along the door from the hinge, 3 cm outside its face, pushed toward the shut pose
+    const hinge = bodyPos(ctx, door);
+    const along = bodyAxis(ctx, door, 0);
+    const normal = bodyAxis(ctx, door, 1); // the door's outer face looks along −y of the door frame
+    const z = hinge[2];
+    const pt: Vec3 = [hinge[0] + 0.16 * along[0] - 0.03 * normal[0], hinge[1] + 0.16 * along[1] - 0.03 * normal[1], z];
+    if (i === 0) {
+      yield* moveTo(ctx, [pt[0], pt[1], Math.max(z + 0.15, ctx.robot.tcpPos()[2])], yaw, s.speed, 0.02);
+      yield* moveTo(ctx, pt, yaw, s.fineSpeed, 0.01, 40);
+    }
+    yield* moveTo(ctx, [pt[0] + 0.05 * normal[0], pt[1] + 0.05 * normal[1], z], yaw, s.fineSpeed, 0.005, 3);
+  }
+  const p = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [p[0], p[1], p[2] + 0.1], yaw, s.speed, 0.02, 20);
+  return q() > -0.005;
+}
+
+function isPlacement(a: Atom): boolean {
+  return a.op === "On" || a.op === "In";
+}
+
+/** The goal atoms in the order the expert achieves them, with implied prerequisites added. */
+export function orderedSubgoals(scene: TaskScene, ctx?: ExpertContext): Atom[] {
+  const task = scene.task;
+  const goal = [...task.goal];
+  const out: Atom[] = [];
+  const add = (a: Atom) => {
+    if (!out.some((b) => b.op === a.op && b.args.join() === a.args.join())) out.push(a);
+  };
+  // a drawer that must receive something is opened first if the task starts with it closed
+  for (const a of goal) {
+    if (a.op !== "In") continue;
+    const region = resolveRegion(task, a.args[1]);
+    const category = region ? categoryOf(task, region.target) : undefined;
+    if (category && ARTICULATIONS[category]?.kind === "drawer") {
+      const startsOpen = task.init.some((i) => i.op === "Open" && i.args[0] === a.args[1]);
+      if (!startsOpen) add({ op: "Open", args: [a.args[1]] });
+    }
+  }
+  for (const a of goal) if (a.op === "Open" || a.op === "Turnon" || a.op === "Turnoff") add(a);
+  for (const a of goal) if (isPlacement(a)) add(a);
+  for (const a of goal) if (a.op === "Close") add(a);
+  void ctx;
+  return out;
+}
+
+/** The whole plan of a task, as one generator of actions. */
+export function* taskPlan(ctx: ExpertContext, scene: TaskScene): Skill {
+  let ok = true;
+  for (const atom of orderedSubgoals(scene)) {
+    switch (atom.op) {
+      case "On":
+      case "In":
+        ok = (yield* pickAndPlace(ctx, scene, atom)) && ok;
+        break;
+      case "Open":
+      case "Close": {
+        const { kind } = resolveJoints(scene.task, atom.args[0]);
+        if (kind === "drawer") ok = (yield* moveDrawer(ctx, scene, atom.args[0], atom.op === "Open")) && ok;
+        else if (atom.op === "Close") ok = (yield* closeDoor(ctx, scene, atom.args[0])) && ok;
+        else throw new Error(`Task ${scene.task.name}: the expert has no skill to open a ${kind}.`);
+        break;
+      }
+      case "Turnon":
+      case "Turnoff":
+        ok = (yield* turnKnob(ctx, scene, atom.args[0], atom.op === "Turnon")) && ok;
+        break;
+    }
+  }
+  // after the last subgoal, settle: a few steps holding still with the gripper open
+  const p = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [p[0], p[1], p[2] + 0.02], currentYaw(ctx), ctx.style.fineSpeed, 0.005, 6);
+  return ok;
+}
+
