@@ -72,18 +72,46 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tenso
 }
 
 /**
- * Layer norm over the last axis (Ba, Kiros & Hinton 2016): y = (x − μ) / √(σ² + ε) · γ + β, with μ and σ²
- * the mean and (biased) variance of each row; x [N, D], γ and β [D]. ε = 1e-5 as PyTorch's default.
+ * Layer norm over the last axis (Ba, Kiros & Hinton 2016): y = x̂·γ + β with x̂ = (x − μ)·r, r = 1/√(σ² + ε),
+ * μ and σ² the mean and (biased) variance of each row; x [N, D], γ and β [D]. ε = 1e-5 as PyTorch's default.
+ * Gradient written out (standard derivation), with g = dy·γ:
+ *   dx = r·(g − mean(g) − x̂·mean(g·x̂)),  dγ = Σ_N dy·x̂,  dβ = Σ_N dy
+ * so that no gradient of a mean or rsqrt uploads its scalar constants (slow on webgpu, see constant()).
  */
 export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps = 1e-5): tf.Tensor2D {
-  const mu = tf.mean(x, -1, true); // [N, 1]
-  const centred = tf.sub(x, mu); // [N, D]
-  const variance = tf.mean(tf.square(centred), -1, true); // [N, 1]
-  const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, constant(eps)))); // [N, D]
-  return tf.add(tf.mul(normed, gamma), beta);
+  const op = withGradient((xIn: tf.Tensor2D, gIn: tf.Tensor1D, bIn: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const centred = tf.sub(xIn, tf.mean(xIn, -1, true)); // [N, D]
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), constant(eps))); // [N, 1]
+    const xHat = tf.mul(centred, rstd); // [N, D]
+    save([xHat, rstd, gIn]);
+    const value = tf.add(tf.mul(xHat, gIn), bIn) as tf.Tensor2D;
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xh, r, g] = saved;
+      const gy = tf.mul(dy, g); // [N, D]
+      const dx = tf.mul(r, tf.sub(tf.sub(gy, tf.mean(gy, -1, true)), tf.mul(xh, tf.mean(tf.mul(gy, xh), -1, true))));
+      return [dx, tf.sum(tf.mul(dy, xh), 0), tf.sum(dy, 0)];
+    };
+    return { value, gradFunc };
+  });
+  return op(x, gamma, beta);
 }
 
-/** GELU, exact form (Hendrycks & Gimpel 2016): gelu(x) = ½·x·(1 + erf(x / √2)), as PyTorch's default. */
+/**
+ * GELU, exact form (Hendrycks & Gimpel 2016): gelu(x) = ½·x·(1 + erf(x/√2)), as PyTorch's default;
+ * gelu'(x) = ½·(1 + erf(x/√2)) + x·φ(x) with φ(x) = exp(−x²/2)/√(2π), written out as layerNorm's.
+ */
 export function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.mul(tf.mul(x, constant(0.5)), tf.add(tf.erf(tf.mul(x, constant(Math.SQRT1_2))), constant(1)));
+  const op = withGradient((xIn: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    save([xIn]);
+    const cdf = tf.mul(constant(0.5), tf.add(tf.erf(tf.mul(xIn, constant(Math.SQRT1_2))), constant(1))); // Φ(x)
+    const value = tf.mul(xIn, cdf) as tf.Tensor2D;
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs] = saved;
+      const phi = tf.mul(tf.exp(tf.mul(tf.square(xs), constant(-0.5))), constant(1 / Math.sqrt(2 * Math.PI)));
+      const cdfAgain = tf.mul(constant(0.5), tf.add(tf.erf(tf.mul(xs, constant(Math.SQRT1_2))), constant(1)));
+      return [tf.mul(dy, tf.add(cdfAgain, tf.mul(xs, phi)))];
+    };
+    return { value, gradFunc };
+  });
+  return op(x);
 }

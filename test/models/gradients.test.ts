@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, test } from "vitest";
 import { selectBackend } from "../../models/backend.ts";
 import { vlaPreset } from "../../models/config.ts";
-import { linear } from "../../models/layers.ts";
+import { gelu, layerNorm, linear } from "../../models/layers.ts";
 import { ACTION_SLOTS } from "../../models/types.ts";
 import { Vla } from "../../models/vla.ts";
 import { disposeBatch, makeBatch } from "./helpers.ts";
@@ -32,6 +32,24 @@ describe("gradients", () => {
     const ref = tf.grads((x, w, b) => tf.sum(tf.mul(tf.add(tf.matMul(x, w), b), up)))([x, w, b]);
     ours.forEach((g, i) => Array.from(g.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(ref[i].dataSync()[j], 5)));
     tf.dispose([x, w, b, up, ...ours, ...ref]);
+  });
+
+  test("layerNorm's and gelu's written-out gradients equal tfjs's autodiff of their formulas", () => {
+    const x = tf.randomNormal([6, 5], 0, 2, "float32", 5) as tf.Tensor2D;
+    const g = tf.randomNormal([5], 1, 0.3, "float32", 6) as tf.Tensor1D;
+    const b = tf.randomNormal([5], 0, 1, "float32", 7) as tf.Tensor1D;
+    const up = tf.randomNormal([6, 5], 0, 1, "float32", 8);
+    const lnRef = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const c = tf.sub(x, tf.mean(x, -1, true));
+      return tf.add(tf.mul(tf.div(c, tf.sqrt(tf.add(tf.mean(tf.square(c), -1, true), 1e-5))), g), b);
+    };
+    const geluRef = (x: tf.Tensor) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.div(x, Math.SQRT2)), 1));
+    const pairs: [tf.Tensor[], tf.Tensor[]][] = [
+      [tf.grads((x, g, b) => tf.sum(tf.mul(layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D), up)))([x, g, b]), tf.grads((x, g, b) => tf.sum(tf.mul(lnRef(x, g, b), up)))([x, g, b])],
+      [tf.grads((x) => tf.sum(tf.mul(gelu(x as tf.Tensor2D), up)))([x]), tf.grads((x) => tf.sum(tf.mul(geluRef(x), up)))([x])],
+    ];
+    for (const [ours, ref] of pairs) ours.forEach((t, i) => Array.from(t.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(ref[i].dataSync()[j], 4)));
+    tf.dispose([x, g, b, up, ...pairs.flat(2)]);
   });
 
   test("split2d attention's hand-written gradient equals autodiff of the batched variant", () => {
