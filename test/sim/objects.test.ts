@@ -345,3 +345,41 @@ describe("fixture library", () => {
     }
   });
 });
+
+describe("resting heights on fixtures match LIBERO's simulated ones (LIBERO_ADDENDUM.md §3.1, §3.2)", () => {
+  /** Drops `category` 1 cm above `fixture`'s site `region` (fixture at the origin) and returns origin − site centre. */
+  function restAbove(fixture: string, region: string, category: string): number[] {
+    const fx = fixtureModel(fixture);
+    const site = fx.regions.find((s) => s.region === region)!;
+    const centre = [0, 1, 2].map((i) => (site.bodyPos?.[i] ?? 0) + site.pos[i]);
+    const m = objectModel(category);
+    const body = m.build("o");
+    const z = centre[2] + (site.supportOffset ?? 0) + m.bottomOffset + 0.01;
+    const sim = new Simulation(mj, worldXml(fx.build("f"), { ...body, attrs: { ...body.attrs, pos: [centre[0], centre[1], z] } }));
+    try {
+      for (let k = 0; k < 600; k++) mj.mj_step(sim.model, sim.data);
+      const id = sim.id("body", "o");
+      return [0, 1, 2].map((i) => (sim.data.xpos as Float64Array)[3 * id + i] - centre[i]);
+    } finally {
+      sim.dispose();
+    }
+  }
+
+  it("akita bowl on the stove plate: origin 0.0239 above cook_region, inside On's window −0.0025…0.1025", () => {
+    expect(restAbove("flat_stove", "cook_region", "akita_black_bowl")[2]).toBeCloseTo(0.0239, 3);
+  });
+
+  it("moka pot on the stove plate: origin 0.0916 above cook_region, 1.1 cm under On's upper bound", () => {
+    expect(restAbove("flat_stove", "cook_region", "moka_pot")[2]).toBeCloseTo(0.0916, 3);
+  });
+
+  it("akita bowl on the cabinet top: origin d_z ≈ −0.00013 from top_side's centre (its top face 0.00147 above)", () => {
+    expect(restAbove("wooden_cabinet", "top_side", "akita_black_bowl")[2]).toBeCloseTo(-0.00013, 4);
+  });
+
+  it("akita bowl in the top drawer rests on the drawer floor, 0.0265 below top_region's centre and above In's lower bound", () => {
+    const d = restAbove("wooden_cabinet", "top_region", "akita_black_bowl");
+    expect(d[2]).toBeCloseTo(-0.02648 - 0.0016, 3);
+    expect(d[2]).toBeGreaterThan(-0.02993 - 0.01);
+  });
+});
