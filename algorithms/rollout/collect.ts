@@ -2,20 +2,27 @@
  * Rollout collection: G episodes per group (a group = one init state, GRPO's group), run in lockstep on the
  * worker pool with the VLA in the loop, giving one `Rollout` record per episode (algorithms/rollout.ts).
  *
- * One iteration of the loop (SIMPLEVLA_RL.md §1, "Episode mechanics"; DESIGN.md "Episodes"):
- *   1) start pending episodes on free envs (reset: 10 wait steps, then the first observation);
- *   2) one batched VLA forward over the LIVE episodes only, in (group, member) order: centre crop of 0.9
- *      area → 56 tokens per row, row b drawing from its episode's own random stream;
- *   3) de-tokenize to 8 env actions and run the chunks on all envs in parallel (a chunk stops early at
- *      success or at the step limit);
- *   4) record (image seen, tokens, log-probs), add the executed steps to finishStep, free finished envs.
- * The original keeps calling the model for finished envs until the step limit; we drop them from the batch,
- * which changes no result because every row samples from its own stream.
+ * One iteration of the loop (SIMPLEVLA_RL.md §1, "Episode mechanics"; DESIGN.md "Episodes"), per lane:
+ *   a) take the lane's chunk results: record (image seen, tokens, log-probs), add the executed steps to
+ *      finishStep (a chunk stops early at success or at the step limit), free the envs of finished episodes;
+ *   b) start waiting episodes on free envs (reset: 10 wait steps, then the first observation);
+ *   c) one batched VLA forward over the lane's LIVE episodes only, in (group, member) order: centre crop of
+ *      0.9 area → 56 tokens per row, row b drawing from its episode's own random stream → 8 env actions;
+ *   d) send the chunks to the workers without waiting: the next lane's forward pass runs meanwhile.
+ * The envs are split into lanes (default 2) so that the model (main thread) and the envs (worker threads)
+ * overlap instead of taking turns; `lanes: 1` is plain lockstep. The original keeps calling the model for
+ * finished envs until the step limit; we drop them from the batch, which changes no result because every
+ * row samples from its own stream.
  *
  * Determinism (DESIGN.md): episode (group g, member m) samples from seedrandom("rollout/seed/rlStep/g/m")
  * and its env is reset from its init state with no state kept from earlier episodes, so its tokens, images
- * and finishStep depend neither on the number of workers, nor on which env slot ran it, nor on which other
- * episodes shared its batch, nor on a worker crash (the pool replays the lost steps).
+ * and finishStep depend neither on the number of workers, nor on which env slot ran it, nor on a worker
+ * crash (the pool replays the lost steps), bit for bit on the wasm and cpu backends.
+ *
+ * Batch composition (which rows share a forward pass) depends only on the groups, G, the number of envs and
+ * the lanes, never on the workers. Other rows in the batch move a row's logits only in the last float bits
+ * (models/vla.ts tests this), so changing the number of envs or lanes keeps the tokens unless a draw lands
+ * within rounding of a bin edge, and the log-probs to about 1e-5.
  *
  * More episodes than envs: episodes wait in (group, member) order and start as envs free up.
  *
@@ -24,7 +31,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import seedrandom from "seedrandom";
 import type { EnvSpec } from "../../sim/envFactory.ts";
-import type { InitStateId, Observation } from "../../sim/envTypes.ts";
+import type { ChunkResult, InitStateId, Observation } from "../../sim/envTypes.ts";
 import { decodeChunk } from "../../models/actionTokenizer.ts";
 import type { ActionStats } from "../../models/actionNormalizer.ts";
 import { prepareImages } from "../../models/imagePrep.ts";
@@ -75,6 +82,11 @@ export interface CollectOptions {
   framesPerEpisode?: number;
   /** Keep every k-th observation as a video frame (default 4); the final observation is always a candidate. */
   frameEvery?: number;
+  /**
+   * Batches the envs are split into (default 2): while the model computes one lane's chunk, the workers
+   * step the other's, so model and envs overlap. 1 = plain lockstep over all envs.
+   */
+  lanes?: number;
   /** Called after every chunk iteration (progress bars; tests use it to crash a worker mid-rollout). */
   onIteration?: (info: { iteration: number; live: number; pending: number; done: number }) => void;
 }
@@ -82,7 +94,7 @@ export interface CollectOptions {
 export interface RolloutTiming {
   /** Image prep, forward pass, sampling and de-tokenization, summed over iterations. */
   modelMs: number;
-  /** Wall time waiting for the env workers (resets and chunks, all workers in parallel). */
+  /** Wall time the main thread waited for the env workers (resets and chunks; the part not hidden behind the model). */
   envMs: number;
   totalMs: number;
   /** Forward passes and the rows they held (finished episodes cost none). */
@@ -117,6 +129,38 @@ interface Episode {
   done: boolean;
 }
 
+interface Lane {
+  /** this lane's envs that run no episode, ascending */
+  free: number[];
+  /** started, not done, in (group, member) order (those with a chunk in flight included) */
+  live: Episode[];
+  /** the chunk last sent: which episodes, what was sampled, and the workers' answer to come */
+  inFlight: { episodes: Episode[]; tokens: Int32Array; logProbs: Float32Array; results: Promise<ChunkResult[]> } | null;
+}
+
+/** Records one chunk step of a lane's episodes (image seen, tokens, log-probs, steps run); frees finished envs. */
+function record(lane: Lane, results: ChunkResult[], timing: RolloutTiming): void {
+  const { episodes, tokens, logProbs } = lane.inFlight!;
+  lane.inFlight = null;
+  episodes.forEach((ep, b) => {
+    const r = results[b];
+    ep.steps.push({
+      image: ep.obs!.image,
+      tokens: tokens.slice(b * ACTION_SLOTS, (b + 1) * ACTION_SLOTS),
+      samplingLogProbs: logProbs.slice(b * ACTION_SLOTS, (b + 1) * ACTION_SLOTS),
+    });
+    ep.finishStep += r.stepsExecuted;
+    timing.envSteps += r.stepsExecuted;
+    ep.success = r.success;
+    ep.done = r.done;
+    ep.obs = r.done ? null : r.obs;
+    ep.observed.push(r.obs.image);
+    if (r.done) lane.free.push(ep.slot);
+  });
+  lane.free.sort((a, b) => a - b);
+  lane.live = lane.live.filter((ep) => !ep.done);
+}
+
 /** The random stream of episode (group, member) at `rlStep`: its own, so nothing else can shift it. */
 export function rolloutRng(seed: number, rlStep: number, groupId: number, member: number): Rng {
   return seedrandom(`rollout/${seed}/${rlStep}/${groupId}/${member}`);
@@ -135,6 +179,8 @@ function checkOptions(o: CollectOptions): void {
     if (ids.has(g.groupId)) throw new Error(`groupId ${g.groupId} appears twice; each group needs its own id (it keys the random streams).`);
     ids.add(g.groupId);
   }
+  const lanes = o.lanes ?? 2;
+  if (!Number.isInteger(lanes) || lanes < 1) throw new Error(`lanes must be a positive integer, got ${lanes}.`);
   const k = o.frameEvery ?? 4;
   if (!Number.isInteger(k) || k < 1) throw new Error(`frameEvery must be a positive integer, got ${k}.`);
   const cap = o.framesPerEpisode ?? 8;
@@ -170,72 +216,68 @@ export async function collectRollouts(options: CollectOptions): Promise<CollectR
     }));
   });
 
+  // Lanes: the envs split into contiguous blocks, each with its own batch, so the model can compute one
+  // lane's chunk while the workers step the other's (round-robin placement spreads every block over all
+  // workers). A lane's batch holds its live episodes in (group, member) order.
+  const laneCount = Math.min(options.lanes ?? 2, pool.numEnvs);
+  const perLane = Math.ceil(pool.numEnvs / laneCount);
+  const lanes: Lane[] = Array.from({ length: laneCount }, (_, i) => ({
+    free: Array.from({ length: Math.min(perLane, pool.numEnvs - i * perLane) }, (_, k) => i * perLane + k),
+    live: [],
+    inFlight: null,
+  }));
   const pending = [...episodes]; // not started yet, in (group, member) order
-  const live: Episode[] = []; // started and not done, kept in (group, member) order
-  const freeSlots = Array.from({ length: pool.numEnvs }, (_, e) => e);
   let iteration = 0;
 
-  while (pending.length > 0 || live.length > 0) {
-    // 1) start waiting episodes on free envs, preferring an env already built from the episode's spec
-    const starting: Episode[] = [];
-    while (pending.length > 0 && freeSlots.length > 0) {
-      const ep = pending.shift()!;
-      const want = ep.spec === undefined ? null : specKey(ep.spec);
-      const at = want === null ? 0 : Math.max(0, freeSlots.findIndex((e) => specKey(pool.specOf(e)) === want));
-      ep.slot = freeSlots.splice(at, 1)[0];
-      starting.push(ep);
-    }
-    if (starting.length > 0) {
-      const t = performance.now();
-      const observations = await pool.reset(starting.map((ep) => ({ envIndex: ep.slot, initStateId: ep.group.initStateId, spec: ep.spec })));
-      timing.envMs += performance.now() - t;
-      starting.forEach((ep, i) => {
-        ep.obs = observations[i];
-        ep.observed.push(observations[i].image);
-      });
-      live.push(...starting);
-      live.sort((a, b) => a.index - b.index);
-    }
+  while (pending.length > 0 || lanes.some((lane) => lane.live.length > 0)) {
+    for (const lane of lanes) {
+      // a) results of the chunks this lane sent last round; finished episodes free their env
+      if (lane.inFlight !== null) {
+        const te = performance.now();
+        const results = await lane.inFlight.results;
+        timing.envMs += performance.now() - te;
+        record(lane, results, timing);
+      }
 
-    // 2) one forward pass over the live episodes → 56 tokens each
-    const tm = performance.now();
-    const B = live.length;
-    const { tokens, logProbs } = policyStep(model, live, greedy, options.temperature);
-    const chunks = live.map((_, b) => decodeChunk(tokens.subarray(b * ACTION_SLOTS, (b + 1) * ACTION_SLOTS), stats)); // B × [8·7]
-    timing.modelMs += performance.now() - tm;
-    timing.modelCalls++;
-    timing.modelRows += B;
+      // b) start waiting episodes on this lane's free envs, preferring an env already built from their spec
+      const starting: Episode[] = [];
+      while (pending.length > 0 && lane.free.length > 0) {
+        const ep = pending.shift()!;
+        const want = ep.spec === undefined ? null : specKey(ep.spec);
+        const at = want === null ? 0 : Math.max(0, lane.free.findIndex((e) => specKey(pool.specOf(e)) === want));
+        ep.slot = lane.free.splice(at, 1)[0];
+        starting.push(ep);
+      }
+      if (starting.length > 0) {
+        const t = performance.now();
+        const observations = await pool.reset(starting.map((ep) => ({ envIndex: ep.slot, initStateId: ep.group.initStateId, spec: ep.spec })));
+        timing.envMs += performance.now() - t;
+        starting.forEach((ep, i) => {
+          ep.obs = observations[i];
+          ep.observed.push(observations[i].image);
+        });
+        lane.live.push(...starting);
+        lane.live.sort((a, b) => a.index - b.index);
+      }
+      if (lane.live.length === 0) continue;
 
-    // 3) run the chunks on all envs in parallel
-    const te = performance.now();
-    const results = await pool.stepChunks(live.map((ep, b) => ({ envIndex: ep.slot, actions: chunks[b] })));
-    timing.envMs += performance.now() - te;
+      // c) one forward pass over the lane's live episodes → 56 tokens each, de-tokenized to 8 env actions
+      const tm = performance.now();
+      const B = lane.live.length;
+      const { tokens, logProbs } = policyStep(model, lane.live, greedy, options.temperature);
+      const chunks = lane.live.map((_, b) => decodeChunk(tokens.subarray(b * ACTION_SLOTS, (b + 1) * ACTION_SLOTS), stats)); // B × [8·7]
+      timing.modelMs += performance.now() - tm;
+      timing.modelCalls++;
+      timing.modelRows += B;
 
-    // 4) record the step; finished episodes free their env
-    live.forEach((ep, b) => {
-      const r = results[b];
-      ep.steps.push({
-        image: ep.obs!.image,
-        tokens: tokens.slice(b * ACTION_SLOTS, (b + 1) * ACTION_SLOTS),
-        samplingLogProbs: logProbs.slice(b * ACTION_SLOTS, (b + 1) * ACTION_SLOTS),
-      });
-      ep.finishStep += r.stepsExecuted;
-      timing.envSteps += r.stepsExecuted;
-      ep.success = r.success;
-      ep.done = r.done;
-      ep.obs = r.obs;
-      ep.observed.push(r.obs.image);
-    });
-    for (const ep of live.filter((e) => e.done)) {
-      freeSlots.push(ep.slot);
-      ep.obs = null;
+      // d) send the chunks to the workers, collected at this lane's next turn
+      const results = pool.stepChunks(lane.live.map((ep, b) => ({ envIndex: ep.slot, actions: chunks[b] })));
+      results.catch(() => {}); // awaited at the lane's next turn; this only keeps an early failure from being "unhandled"
+      lane.inFlight = { episodes: [...lane.live], tokens, logProbs, results };
     }
-    freeSlots.sort((a, b) => a - b);
-    const stillLive = live.filter((e) => !e.done);
-    live.length = 0;
-    live.push(...stillLive);
     iteration++;
-    options.onIteration?.({ iteration, live: live.length, pending: pending.length, done: episodes.length - live.length - pending.length });
+    const live = lanes.reduce((n, lane) => n + lane.live.length, 0);
+    options.onIteration?.({ iteration, live, pending: pending.length, done: episodes.length - live - pending.length });
   }
 
   const frameEvery = options.frameEvery ?? 4;

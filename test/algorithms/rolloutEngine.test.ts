@@ -156,14 +156,23 @@ describe("collectRollouts", () => {
     expect(fingerprint(thrown)).toEqual(fingerprint(baseline));
   });
 
-  test("finished episodes get no more model rows: rows = Σ chunk steps, fewer than N × the longest episode", async () => {
+  test("finished episodes get no more model rows: rows = Σ chunk steps, with two lanes or one", async () => {
     const counting = new CountingPolicy(vla);
     const r = await collectRollouts(options(pool2, counting));
     const chunkSteps = r.rollouts.reduce((n, x) => n + x.steps.length, 0);
     expect(counting.rows).toBe(chunkSteps); // 3 + 3 + 2 + 2 + 2 + 2 = 14
-    expect(r.timing.modelRows).toBe(14);
-    expect(r.timing.modelCalls).toBe(4); // group 12 waits for the envs of group 11, then runs 2 more chunks
     expect(counting.rows).toBeLessThan(6 * 3);
+    // two lanes (envs 0-1: group 10; envs 2-3: group 11, then group 12): 2 + 2 + 2 + 1 forward passes
+    expect(r.timing.modelCalls).toBe(7);
+    // one lane (plain lockstep): group 12 waits for the envs of group 11, then runs 2 more chunks
+    const lockstep = await collectRollouts(options(pool2, new CountingPolicy(vla), { lanes: 1 }));
+    expect(lockstep.timing.modelRows).toBe(14);
+    expect(lockstep.timing.modelCalls).toBe(4);
+    // other batch company moves log-probs only by rounding, and the tokens not at all here
+    lockstep.rollouts.forEach((ro, i) => ro.steps.forEach((st, c) => {
+      expect(Array.from(st.tokens)).toEqual(Array.from(r.rollouts[i].steps[c].tokens));
+      for (let k = 0; k < 56; k++) expect(st.samplingLogProbs[k]).toBeCloseTo(r.rollouts[i].steps[c].samplingLogProbs[k], 4);
+    }));
   });
 
   test("no tensor leaks across two collections", async () => {
