@@ -13,7 +13,7 @@
 import { el, toXml, type MjcfElement } from "../mjcf.ts";
 import { physicsOptions } from "../physics.ts";
 import { fixtureModel } from "../fixtures/registry.ts";
-import { SCENE_FAMILIES, type SceneFamilySpec } from "../fixtures/tables.ts";
+import { fixtureHeight, SCENE_FAMILIES, type SceneFamilySpec } from "../fixtures/tables.ts";
 import { objectModel } from "../objects/registry.ts";
 import type { RegionSite } from "../objects/parts.ts";
 import { pandaMjcf } from "../robot/panda.ts";
@@ -165,7 +165,7 @@ class DefaultPlacer {
   fixturePose(instance: string): Pose {
     return this.memo(instance, () => {
       const model = fixtureModel(this.task.fixtures[instance]);
-      const z = this.family.workspaceOffset[2] + 0.01 - this.family.tableThickness + model.bottomOffset;
+      const z = fixtureHeight(this.family, model.bottomOffset);
       const zone = this.zoneOf(instance);
       if (zone === null) return { pos: [this.family.workspaceOffset[0], this.family.workspaceOffset[1], z], yaw: 0 };
       const [x, y] = this.zoneXY(zone);
