@@ -9,8 +9,11 @@
  * Defaults as the original's optimizer (SIMPLEVLA_RL.md §1: AdamW, betas 0.9/0.999, weight decay 0.01,
  * grad clip 1.0; eps 1e-8 is PyTorch's default). Weight decay applies to every parameter, as there.
  *
- * tfjs's own Adam is very slow on webgpu (device/README.md: 64 ms for 8 variables), so each variable's
- * update is one short chain of element-wise kernels whose scalars are made once per step.
+ * tfjs's own Adam is very slow on webgpu (device/README.md: 64 ms for 8 variables). Ours has two layouts:
+ * `perVariable` (one short chain of element-wise kernels per variable; the CPU default, since slicing a big
+ * tensor copies all of it on wasm) and `flat` (all gradients concatenated and updated by one chain over a
+ * single flat m and v, then split back: ~10× fewer kernels; the webgpu default, where each kernel launch
+ * costs ~0.1 ms from Node).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { constant } from "./layers.ts";
@@ -46,14 +49,28 @@ export interface AdamWState {
   v: Float32Array[];
 }
 
+export type AdamWLayout = "perVariable" | "flat";
+
+/** One AdamW update of θ, m, v from gradient g (formulas in the file comment); returns [θ', m', v']. */
+function adamwUpdate(theta: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, s: Record<string, tf.Scalar>): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const m2 = tf.add(m, tf.mul(s.oneMinusBeta1, tf.sub(g, m))); // β₁m + (1−β₁)g
+  const v2 = tf.add(v, tf.mul(s.oneMinusBeta2, tf.sub(tf.square(g), v))); // β₂v + (1−β₂)g²
+  const denom = tf.add(tf.sqrt(tf.mul(v2, s.invBiasCorrection2)), s.epsilon); // √v̂ + ε
+  return [tf.sub(tf.mul(theta, s.decay), tf.mul(s.stepSize, tf.div(m2, denom))), m2, v2];
+}
+
 export class AdamW {
   readonly config: AdamWConfig;
+  readonly layout: AdamWLayout;
   private readonly vars: tf.Variable[];
+  private readonly sizes: number[];
+  /** perVariable: one moment per variable, shaped like it; flat: a single [Σ sizes] moment. */
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
   private t = 0;
 
-  constructor(vars: tf.Variable[], config: Partial<AdamWConfig> = {}) {
+  /** `layout` defaults by the active backend: flat on webgpu, perVariable elsewhere. */
+  constructor(vars: tf.Variable[], config: Partial<AdamWConfig> = {}, layout?: AdamWLayout) {
     this.config = { ...defaultAdamWConfig(), ...config };
     const c = this.config;
     if (!(c.lr >= 0)) throw new Error(`AdamW lr must be ≥ 0, got ${c.lr}.`);
@@ -63,8 +80,16 @@ export class AdamW {
     if (!(c.weightDecay >= 0)) throw new Error(`AdamW weightDecay must be ≥ 0, got ${c.weightDecay}.`);
     if (c.clipNorm !== null && !(c.clipNorm > 0)) throw new Error(`AdamW clipNorm must be > 0 or null, got ${c.clipNorm}.`);
     this.vars = [...vars];
-    this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false));
-    this.v = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+    this.sizes = vars.map((x) => x.size);
+    this.layout = layout ?? (tf.getBackend() === "webgpu" ? "flat" : "perVariable");
+    if (this.layout === "flat") {
+      const total = this.sizes.reduce((a, b) => a + b, 0);
+      this.m = [tf.variable(tf.zeros([total]), false)];
+      this.v = [tf.variable(tf.zeros([total]), false)];
+    } else {
+      this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+      this.v = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+    }
   }
 
   /** Number of steps applied so far. */
@@ -118,23 +143,37 @@ export class AdamW {
     const biasCorrection2 = 1 - beta2 ** this.t;
     tf.tidy(() => {
       // Fixed scalars are cached (an upload costs ~2.5 ms on webgpu); the per-step ones are made here.
-      const decay = constant(1 - lr * weightDecay);
-      const oneMinusBeta1 = constant(1 - beta1);
-      const oneMinusBeta2 = constant(1 - beta2);
-      const epsilon = constant(eps);
-      const stepSize = tf.scalar(lr / biasCorrection1);
-      const invBiasCorrection2 = tf.scalar(1 / biasCorrection2);
+      const scalars = {
+        decay: constant(1 - lr * weightDecay),
+        oneMinusBeta1: constant(1 - beta1),
+        oneMinusBeta2: constant(1 - beta2),
+        epsilon: constant(eps),
+        stepSize: tf.scalar(lr / biasCorrection1),
+        invBiasCorrection2: tf.scalar(1 / biasCorrection2),
+      };
       const scale = tf.scalar(clipScale);
-      grads.forEach((raw, i) => {
-        if (raw === null) return;
-        const g = clipScale === 1 ? raw : tf.mul(raw, scale);
-        const m = tf.add(this.m[i], tf.mul(oneMinusBeta1, tf.sub(g, this.m[i]))); // β₁m + (1−β₁)g
-        const v = tf.add(this.v[i], tf.mul(oneMinusBeta2, tf.sub(tf.square(g), this.v[i]))); // β₂v + (1−β₂)g²
-        const denom = tf.add(tf.sqrt(tf.mul(v, invBiasCorrection2)), epsilon);
-        this.vars[i].assign(tf.sub(tf.mul(this.vars[i], decay), tf.mul(stepSize, tf.div(m, denom))));
-        this.m[i].assign(m);
-        this.v[i].assign(v);
-      });
+      const clipped = (g: tf.Tensor) => (clipScale === 1 ? g : tf.mul(g, scale));
+      if (this.layout === "perVariable") {
+        grads.forEach((raw, i) => {
+          if (raw === null) return;
+          const [theta, m, v] = adamwUpdate(this.vars[i], this.m[i], this.v[i], clipped(raw), scalars);
+          this.vars[i].assign(theta as tf.Tensor);
+          this.m[i].assign(m);
+          this.v[i].assign(v);
+        });
+        return;
+      }
+      const flat = (ts: tf.Tensor[]) => tf.concat(ts.map((x) => tf.reshape(x, [-1]))); // [Σ sizes]
+      const g = clipped(flat(grads.map((raw, i) => raw ?? tf.zeros([this.sizes[i]]))));
+      let [theta, m, v] = adamwUpdate(flat(this.vars), this.m[0], this.v[0], g, scalars);
+      if (present.length < grads.length) {
+        // Variables without a gradient keep θ, m and v unchanged, as in the per-variable layout.
+        const mask = tf.cast(flat(grads.map((raw, i) => (raw ? tf.ones([this.sizes[i]]) : tf.zeros([this.sizes[i]])))), "bool");
+        [theta, m, v] = [tf.where(mask, theta, flat(this.vars)), tf.where(mask, m, this.m[0]), tf.where(mask, v, this.v[0])];
+      }
+      tf.split(theta, this.sizes).forEach((piece, i) => this.vars[i].assign(tf.reshape(piece, this.vars[i].shape)));
+      this.m[0].assign(m);
+      this.v[0].assign(v);
     });
     return { gradNorm, applied: true };
   }
@@ -144,21 +183,40 @@ export class AdamW {
     const step = this.t;
     const m = await Promise.all(this.m.map((x) => x.data() as Promise<Float32Array>));
     const v = await Promise.all(this.v.map((x) => x.data() as Promise<Float32Array>));
-    return { step, m, v };
+    if (this.layout === "perVariable") return { step, m, v };
+    const split = (all: Float32Array) => {
+      let at = 0;
+      return this.sizes.map((n) => all.slice(at, (at += n)));
+    };
+    return { step, m: split(m[0]), v: split(v[0]) };
   }
 
   /** Restores a state from getState() of an optimizer over variables of the same shapes. */
   setState(state: AdamWState): void {
-    if (state.m.length !== this.m.length || state.v.length !== this.v.length) {
-      throw new Error(`Optimizer state holds ${state.m.length} moments but there are ${this.m.length} variables.`);
+    if (state.m.length !== this.vars.length || state.v.length !== this.vars.length) {
+      throw new Error(`Optimizer state holds ${state.m.length} moments but there are ${this.vars.length} variables.`);
     }
     if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`Optimizer state step must be a non-negative integer, got ${state.step}.`);
     state.m.forEach((a, i) => {
-      if (a.length !== this.m[i].size || state.v[i].length !== this.v[i].size) {
-        throw new Error(`Optimizer moment ${i} has ${a.length} values but its variable has ${this.m[i].size}.`);
+      if (a.length !== this.sizes[i] || state.v[i].length !== this.sizes[i]) {
+        throw new Error(`Optimizer moment ${i} has ${a.length} values but its variable has ${this.sizes[i]}.`);
       }
     });
+    const join = (parts: Float32Array[]) => {
+      const all = new Float32Array(this.sizes.reduce((a, b) => a + b, 0));
+      let at = 0;
+      parts.forEach((p) => {
+        all.set(p, at);
+        at += p.length;
+      });
+      return all;
+    };
     tf.tidy(() => {
+      if (this.layout === "flat") {
+        this.m[0].assign(tf.tensor1d(join(state.m)));
+        this.v[0].assign(tf.tensor1d(join(state.v)));
+        return;
+      }
       state.m.forEach((a, i) => this.m[i].assign(tf.tensor(a, this.m[i].shape)));
       state.v.forEach((a, i) => this.v[i].assign(tf.tensor(a, this.v[i].shape)));
     });

@@ -9,6 +9,31 @@ beforeAll(async () => {
 
 const values = (v: tf.Tensor) => Array.from(v.dataSync());
 
+describe("AdamW, flat layout (the webgpu default) agrees with the per-variable one", () => {
+  test("three steps with clipping, decay and one variable without a gradient give the same weights and state", async () => {
+    const run = async (layout: "flat" | "perVariable") => {
+      const vars = [tf.variable(tf.tensor2d([[1, -2], [0.5, 3]])), tf.variable(tf.tensor1d([0.1, 0.2, 0.3])), tf.variable(tf.tensor1d([4]))];
+      const opt = new AdamW(vars, { lr: 0.05, weightDecay: 0.1, clipNorm: 0.5 }, layout);
+      const grads = [tf.tensor2d([[0.3, -0.1], [0.2, 0.9]]), tf.tensor1d([-0.5, 0.4, 0.05]), null];
+      for (let i = 0; i < 3; i++) await opt.applyGradients(grads);
+      const out = { weights: vars.map(values), state: await opt.getState() };
+      tf.dispose([...vars, ...grads.filter((g) => g !== null)]);
+      opt.dispose();
+      return out;
+    };
+    const [flat, per] = [await run("flat"), await run("perVariable")];
+    flat.weights.flat().forEach((w, i) => expect(w).toBeCloseTo(per.weights.flat()[i], 6));
+    expect(flat.weights[2]).toEqual([4]);
+    flat.state.m.forEach((m, i) => Array.from(m).forEach((x, j) => expect(x).toBeCloseTo(per.state.m[i][j], 7)));
+    const shapes = [tf.variable(tf.zeros([2, 2])), tf.variable(tf.zeros([3])), tf.variable(tf.zeros([1]))];
+    const restored = new AdamW(shapes, {}, "flat");
+    restored.setState(per.state);
+    expect(await restored.getState()).toEqual(per.state);
+    tf.dispose(shapes);
+    restored.dispose();
+  });
+});
+
 describe("AdamW", () => {
   test("first step matches the hand-derived update: decay, then lr·m̂/(√v̂+ε) ≈ lr·sign(g)", async () => {
     // θ = [1, −2], g = [0.5, 0.1], lr 0.1, λ 0.01. Decay: θ·(1 − 0.001) = [0.999, −1.998].
