@@ -57,11 +57,26 @@ function regionFrame(ctx: ExpertContext, scene: TaskScene, siteName: string): Re
   return { pos: [d.site_xpos[3 * s], d.site_xpos[3 * s + 1], d.site_xpos[3 * s + 2]], half, supportOffset };
 }
 
+/**
+ * Round dishes are grasped by the rim; any point of the rim will do, so the expert takes the one nearest
+ * the robot's base (the far rim of a bowl at the front of the table is at the edge of the Panda's reach).
+ */
+const ROUND_CATEGORIES = new Set(["akita_black_bowl", "white_bowl", "plate", "glazed_rim_porcelain_ramekin"]);
+
 /** Where to close the fingers on object `o`, from its grasp hint (object frame) and live pose. */
 function graspOf(ctx: ExpertContext, o: PlacedObject): GraspSpec {
   const p = bodyPos(ctx, o.body);
-  const m = bodyMat(ctx, o.body);
+  let m = bodyMat(ctx, o.body);
   const hint = o.grasp ?? { pos: [0, 0, Math.max(0, o.topOffset - 0.02)] as Vec3, yaw: 0, width: 0.08 };
+  if (ROUND_CATEGORIES.has(o.category) && Math.hypot(hint.pos[0], hint.pos[1]) > 1e-6) {
+    // turn the object frame about z so that the hint's rim point faces the robot base (toward −x of the world)
+    const base = ctx.sim.data.xpos;
+    const b = ctx.sim.id("body", "robot0_base");
+    const toBase = Math.atan2(base[3 * b + 1] - p[1], base[3 * b] - p[0]);
+    const hintAngle = Math.atan2(hint.pos[1], hint.pos[0]);
+    const yaw = toBase - hintAngle;
+    m = [Math.cos(yaw), -Math.sin(yaw), 0, Math.sin(yaw), Math.cos(yaw), 0, 0, 0, 1];
+  }
   const g = hint.pos;
   const point: Vec3 = [0, 1, 2].map((r) => p[r] + m[3 * r] * g[0] + m[3 * r + 1] * g[1] + m[3 * r + 2] * g[2]) as Vec3;
   // closing direction: the object's x axis turned by the hint's yaw about the object's z
@@ -77,11 +92,14 @@ function objectOf(scene: TaskScene, instance: string): PlacedObject {
   return o;
 }
 
-/** Highest support among the start and end of a move, plus clearance for the held object. */
-function carryHeight(ctx: ExpertContext, scene: TaskScene, o: PlacedObject, targetZ: number): number {
+/**
+ * Height of the held object's origin while carrying: its bottom clears the start, the target and the rim
+ * of the target region (a basket's walls, a drawer's sides) by the style's clearance.
+ */
+function carryHeight(ctx: ExpertContext, o: PlacedObject, targetZ: number, rimZ: number): number {
   const z0 = bodyPos(ctx, o.body)[2];
   const height = o.bottomOffset + o.topOffset;
-  return Math.max(z0, targetZ) + height + ctx.style.carryHeight;
+  return Math.max(z0 + height, targetZ + height, rimZ + o.bottomOffset) + ctx.style.carryHeight;
 }
 
 function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill {
@@ -90,12 +108,14 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
   const region = resolveRegion(scene.task, b);
   let target: Vec3;
   let releaseAbove = 0.01;
+  let rimZ = -Infinity;
   if (region === null) {
     const base = objectOf(scene, b);
     const pb = bodyPos(ctx, base.body);
     target = [pb[0], pb[1], pb[2] + base.topOffset + o.bottomOffset];
   } else {
     const f = regionFrame(ctx, scene, b);
+    rimZ = f.pos[2] + f.half[2];
     if (atom.op === "In") {
       const floor = f.pos[2] + f.supportOffset;
       target = [f.pos[0], f.pos[1], floor + o.bottomOffset];
@@ -104,7 +124,7 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
       target = [f.pos[0], f.pos[1], f.pos[2] + f.supportOffset + o.bottomOffset];
     }
   }
-  const carry = carryHeight(ctx, scene, o, target[2]);
+  const carry = carryHeight(ctx, o, target[2], rimZ);
   const grasp = () => graspOf(ctx, o);
   const liftTo = bodyPos(ctx, o.body)[2] + 0.1 + o.topOffset;
   const held = yield* pick(ctx, o.body, grasp, Math.min(liftTo, carry));

@@ -84,7 +84,7 @@ function limits(speed: number): MotionLimits {
  * Moves the TCP to `target` with the gripper pointing down at `yaw`, holding the gripper command.
  * Succeeds within `tol` metres (and 0.05 rad), gives up after `maxSteps`.
  */
-export function* moveTo(ctx: ExpertContext, target: Vec3, yaw: number, speed: number, tol = 0.008, maxSteps = 120): Skill {
+export function* moveTo(ctx: ExpertContext, target: Vec3, yaw: number, speed: number, tol = 0.008, maxSteps = 60): Skill {
   const rTarget = downOrientation(yaw);
   for (let i = 0; i < maxSteps; i++) {
     const p = ctx.robot.tcpPos();
