@@ -21,6 +21,7 @@ function book(category: string, min: Vec3, max: Vec3, cover: Rgba, mass: number)
       visualBox("pages", [min[0] + 0.002, cy - 0.002, min[2] + 0.002], [max[0] - 0.002, max[1] + 0.0005, max[2] + 0.0005], PAGES),
     ],
     mass,
+    liberoYaw: -Math.PI / 4,
     // Take it by the top edge, fingers closing across the covers.
     grasp: { pos: [cx, cy, max[2] - 0.025], yaw: 0, width: Math.min(0.08, max[0] - min[0] + 0.02) },
   });

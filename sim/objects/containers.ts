@@ -26,6 +26,7 @@ export const basket = (): ObjectModel => {
       visualBox("rim", [-0.0846, -0.079, top - 0.012], [0.0859, -0.0775, top], dark),
     ],
     mass: 0.1361,
+    liberoYaw: Math.PI / 2,
     regions: [{ region: "contain_region", body: "", pos: [0, 0, 0.07185], quat: [0, 0, 0, 1], size: [0.06108, 0.06108, 0.06949], supportOffset: 0.0216 - 0.07185 }],
     grasp: { pos: [0.0755, 0, 0.12], yaw: 0, width: 0.045 },
   });
@@ -53,6 +54,7 @@ export const woodenTray = (): ObjectModel => {
       boxSpan("end_front", [x1, -0.0876, -0.001], [0.1556, 0.0789, 0.0809], rim),
     ],
     mass: 0.0572,
+    liberoYaw: Math.PI,
     regions: [
       { region: "contain_region", body: "", pos: [0.00863, -0.00471, 0.04255], quat: [0.70711, 0, 0.70711, 0], size: [0.04038, 0.07839, 0.13549], supportOffset: 0.0072 - 0.04255 },
     ],

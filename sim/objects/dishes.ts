@@ -35,6 +35,7 @@ function vesselModel(spec: VesselSpec): ObjectModel {
     category: spec.category,
     parts: vessel(spec),
     mass: spec.mass,
+    liberoYaw: Math.PI / 2,
     // Pinch the wall at +x just below the rim, fingers closing along x across the wall.
     grasp: { pos: [spec.wall.r1 - 0.002, 0, top - 0.012], yaw: 0, width: 0.035 },
   });

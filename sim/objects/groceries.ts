@@ -41,6 +41,7 @@ export const alphabetSoup = (): ObjectModel =>
     parts: can([-0.0313, -0.0275, -0.0386], [0.0311, 0.0349, 0.0376], WHITE, [0.8, 0.08, 0.08, 1]),
     mass: 0.0259,
     uprightQuat: STAND_UP,
+    liberoYaw: Math.PI,
     grasp: { pos: [0, 0.0037, 0], yaw: 0, width: 0.075 },
   });
 
@@ -51,6 +52,7 @@ export const tomatoSauce = (): ObjectModel =>
     parts: can([-0.0312, -0.0275, -0.0386], [0.031, 0.0341, 0.0376], [0.92, 0.33, 0.08, 1], [0.92, 0.33, 0.08, 1], [0.15, 0.55, 0.2, 1]),
     mass: 0.0266,
     uprightQuat: STAND_UP,
+    liberoYaw: Math.PI,
     grasp: { pos: [0, 0.0033, 0], yaw: 0, width: 0.075 },
   });
 
@@ -74,6 +76,7 @@ export const ketchup = (): ObjectModel =>
     parts: bottle([-0.0277, -0.0191, -0.0724], [0.0286, 0.0176, 0.0732], 0.045, 0.012, [0.8, 0.06, 0.05, 1], WHITE),
     mass: 0.0232,
     uprightQuat: STAND_UP,
+    liberoYaw: Math.PI / 2,
     grasp: { pos: [0, 0, 0], yaw: Math.PI / 2, width: 0.055 },
   });
 
@@ -83,6 +86,7 @@ export const bbqSauce = (): ObjectModel =>
     category: "bbq_sauce",
     parts: bottle([-0.0235, -0.0146, -0.0546], [0.0235, 0.0146, 0.0525], 0.03, 0.01, [0.36, 0.14, 0.06, 1], [0.05, 0.05, 0.05, 1]),
     mass: 0.0122,
+    liberoYaw: Math.PI / 2,
     grasp: { pos: [0, 0, -0.01], yaw: Math.PI / 2, width: 0.05 },
   });
 
@@ -94,6 +98,7 @@ function saladDressing(category: string, dz: number): ObjectModel {
     parts,
     mass: 0.0218,
     uprightQuat: STAND_UP,
+    liberoYaw: Math.PI / 2,
     grasp: { pos: [0, 0, dz], yaw: Math.PI / 2, width: 0.055 },
   });
 }
@@ -125,6 +130,7 @@ export const milk = (): ObjectModel =>
     parts: carton([-0.0264, -0.0263, -0.0698], [0.0266, 0.0263, 0.0614], WHITE, [0.15, 0.35, 0.8, 1], [0.15, 0.35, 0.8, 1]),
     mass: 0.0317,
     uprightQuat: STAND_UP,
+    liberoYaw: Math.PI / 2,
     grasp: { pos: [0, 0, -0.01], yaw: 0, width: 0.07 },
   });
 
@@ -135,6 +141,7 @@ export const orangeJuice = (): ObjectModel =>
     parts: carton([-0.0266, -0.0263, -0.0698], [0.0264, 0.0263, 0.0614], [0.98, 0.58, 0.1, 1], [0.2, 0.6, 0.2, 1], WHITE),
     mass: 0.0317,
     uprightQuat: STAND_UP,
+    liberoYaw: Math.PI / 2,
     grasp: { pos: [0, 0, -0.01], yaw: 0, width: 0.07 },
   });
 
@@ -154,22 +161,22 @@ function flatGrasp(min: Vec3, max: Vec3): { pos: Vec3; yaw: number; width: numbe
   return { pos: [0, 0, 0], yaw: wx <= wy ? 0 : Math.PI / 2, width: Math.min(0.08, Math.min(wx, wy) + 0.015) };
 }
 
-function flatBoxModel(category: string, min: Vec3, max: Vec3, mass: number, body: Rgba, stripe: Rgba): ObjectModel {
-  return defineObject({ category, parts: flatBox(min, max, body, stripe), mass, grasp: flatGrasp(min, max) });
+function flatBoxModel(category: string, min: Vec3, max: Vec3, mass: number, liberoYaw: number, body: Rgba, stripe: Rgba): ObjectModel {
+  return defineObject({ category, parts: flatBox(min, max, body, stripe), mass, liberoYaw, grasp: flatGrasp(min, max) });
 }
 
 /** butter: 0.076 × 0.040 × 0.017 m, 5.2 g; butter yellow with a red stripe. */
 export const butter = (): ObjectModel =>
-  flatBoxModel("butter", [-0.0381, -0.0198, -0.0087], [0.0381, 0.0198, 0.0087], 0.0052, [0.98, 0.86, 0.35, 1], [0.8, 0.15, 0.1, 1]);
+  flatBoxModel("butter", [-0.0381, -0.0198, -0.0087], [0.0381, 0.0198, 0.0087], 0.0052, Math.PI, [0.98, 0.86, 0.35, 1], [0.8, 0.15, 0.1, 1]);
 
 /** cream_cheese: 0.081 × 0.043 × 0.018 m, 6.2 g; silver-blue foil with a white stripe. */
 export const creamCheese = (): ObjectModel =>
-  flatBoxModel("cream_cheese", [-0.0406, -0.0213, -0.0089], [0.0406, 0.0213, 0.0089], 0.0062, [0.62, 0.72, 0.88, 1], WHITE);
+  flatBoxModel("cream_cheese", [-0.0406, -0.0213, -0.0089], [0.0406, 0.0213, 0.0089], 0.0062, Math.PI, [0.62, 0.72, 0.88, 1], WHITE);
 
 /** chocolate_pudding: 0.080 × 0.046 × 0.027 m, 10.2 g; chocolate brown with a cream stripe. */
 export const chocolatePudding = (): ObjectModel =>
-  flatBoxModel("chocolate_pudding", [-0.0406, -0.0232, -0.0131], [0.0396, 0.0232, 0.0143], 0.0102, [0.4, 0.2, 0.08, 1], [0.95, 0.85, 0.6, 1]);
+  flatBoxModel("chocolate_pudding", [-0.0406, -0.0232, -0.0131], [0.0396, 0.0232, 0.0143], 0.0102, Math.PI, [0.4, 0.2, 0.08, 1], [0.95, 0.85, 0.6, 1]);
 
 /** cookies: 0.062 × 0.083 × 0.019 m, 9.6 g; dark blue with a yellow stripe. */
 export const cookies = (): ObjectModel =>
-  flatBoxModel("cookies", [-0.031, -0.0413, -0.0094], [0.031, 0.0413, 0.0094], 0.0096, [0.12, 0.22, 0.62, 1], [0.98, 0.8, 0.15, 1]);
+  flatBoxModel("cookies", [-0.031, -0.0413, -0.0094], [0.031, 0.0413, 0.0094], 0.0096, Math.PI / 2, [0.12, 0.22, 0.62, 1], [0.98, 0.8, 0.15, 1]);

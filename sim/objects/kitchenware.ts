@@ -28,6 +28,8 @@ export const chefmate8Frypan = (): ObjectModel => {
     category: "chefmate_8_frypan",
     parts,
     mass: 0.0502,
+    liberoYaw: Math.PI / 2,
+    horizontalRadius: 0.104,
     grasp: { pos: [0.2, 0, 0.047], yaw: Math.PI / 2, width: 0.04 },
   });
 };
@@ -52,6 +54,8 @@ export const mokaPot = (): ObjectModel => {
     category: "moka_pot",
     parts,
     mass: 0.0682,
+    liberoYaw: Math.PI,
+    horizontalRadius: 0.045,
     grasp: { pos: [0, 0.066, 0.035], yaw: 0, width: 0.035 },
   });
 };
@@ -89,6 +93,8 @@ function mug(spec: MugSpec): ObjectModel {
     category: spec.category,
     parts,
     mass: spec.mass,
+    liberoYaw: -Math.PI / 2,
+    horizontalRadius: r + Math.abs(cx),
     grasp: { pos: [cx - side * (r - t / 2), 0, z1 - 0.015], yaw: 0, width: 0.035 },
   });
 }
@@ -129,5 +135,5 @@ export const wineBottle = (): ObjectModel => {
     visualCylinder("neck_vis", 0.0006, 0, 0.115, 0.14, 0.0095, green),
     visualCylinder("cap_vis", 0.0006, 0, 0.14, 0.158, 0.01, [0.5, 0.05, 0.12, 1]),
   ];
-  return defineObject({ category: "wine_bottle", parts, mass: 0.0154, grasp: { pos: [0, 0, 0.07], yaw: 0, width: 0.06 } });
+  return defineObject({ category: "wine_bottle", parts, mass: 0.0154, liberoYaw: Math.PI, grasp: { pos: [0, 0, 0.07], yaw: 0, width: 0.06 } });
 };

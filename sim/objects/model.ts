@@ -29,12 +29,24 @@ export interface ObjectModel {
   bottomOffset: number;
   /** height of the highest collision point above the origin (m) */
   topOffset: number;
-  /** radius of the footprint about the origin (m), for the no-overlap check of placement */
+  /**
+   * Radius (m) of the body's footprint about the origin for the no-overlap check of placement, handles left
+   * out (LIBERO's own horizontal_radius is a helper site, 0.035 m for the bowls and the plate, and its task
+   * layouts put handles past neighbours: the frypan's 16 cm handle reaches within 6 cm of the moka pot).
+   */
   horizontalRadius: number;
   /** total mass (kg), close to LIBERO's (LIBERO_ADDENDUM.md §5) */
   mass: number;
   /** LIBERO's object frame in ours (see the file comment) */
   uprightQuat: Quat4;
+  /**
+   * Yaw (rad, about world z) of the category in LIBERO's stored init states, in our frame: 90° for the bowls,
+   * plate, ramekin, cookies, basket and frypan, 180° for the flat boxes, cans and moka pot, −90° for the mugs
+   * (`libero_init_states_summary.json`). Books vary with their region's yaw range [−90°, −45°] and are stored
+   * at [−135°, −90°], so theirs is −45° composed with the region's. The scene's default pose uses it, and a
+   * region yaw is meant to be composed on top: q = yaw(regionYaw + liberoYaw).
+   */
+  liberoYaw: number;
   grasp?: GraspHint;
   /** predicate sites the object carries (the basket's and the tray's contain_region) */
   regions: RegionSite[];
@@ -73,6 +85,9 @@ export interface ObjectDefinition {
   parts: Part[];
   mass: number;
   uprightQuat?: Quat4;
+  liberoYaw: number;
+  /** the footprint radius when handles should not count; default: the collision parts' farthest corner */
+  horizontalRadius?: number;
   grasp?: GraspHint;
   regions?: RegionSite[];
 }
@@ -81,7 +96,7 @@ export interface ObjectDefinition {
 export function defineObject(def: ObjectDefinition): ObjectModel {
   const [min, max] = collisionBounds(def.parts);
   const corners = def.parts.filter((p) => p.collide).flatMap(partCorners);
-  const horizontalRadius = Math.max(...corners.map((c) => Math.hypot(c[0], c[1])));
+  const horizontalRadius = def.horizontalRadius ?? Math.max(...corners.map((c) => Math.hypot(c[0], c[1])));
   const regions = def.regions ?? [];
   return {
     category: def.category,
@@ -91,6 +106,7 @@ export function defineObject(def: ObjectDefinition): ObjectModel {
     horizontalRadius,
     mass: def.mass,
     uprightQuat: def.uprightQuat ?? [1, 0, 0, 0],
+    liberoYaw: def.liberoYaw,
     grasp: def.grasp,
     regions,
   };

@@ -6,7 +6,8 @@
  * Default poses follow the task's init atoms with the centre of each region and no randomness: a fixture
  * stands at the centre of its placement region, at the mean of its yaw range, at LIBERO's fixture height
  * (LIBERO_ADDENDUM.md §4); an object rests at the centre of its region, on the thing it is On, or on the
- * floor of the site it is In. The init-state sampler overwrites all of these (fixtures through
+ * floor of the site it is In, turned by its category's LIBERO yaw (`ObjectModel.liberoYaw`; a region's yaw
+ * range is composed on top by the sampler). The init-state sampler overwrites all of these (fixtures through
  * `model.body_pos/quat`, objects through their free joints); the defaults only make the compiled model and
  * its first picture sensible.
  */
@@ -177,7 +178,8 @@ class DefaultPlacer {
     return this.memo(instance, () => {
       const model = objectModel(this.task.objects[instance]);
       const atom = this.task.init.find((a) => (a.op === "On" || a.op === "In") && a.args[0] === instance);
-      const restOn = (surfaceZ: number, x: number, y: number, yaw = 0): Pose => ({ pos: [x, y, surfaceZ + model.bottomOffset + DROP_GAP], yaw });
+      // Objects keep their category's LIBERO yaw; a region's yaw range is the sampler's to compose on top.
+      const restOn = (surfaceZ: number, x: number, y: number): Pose => ({ pos: [x, y, surfaceZ + model.bottomOffset + DROP_GAP], yaw: model.liberoYaw });
       if (atom === undefined) return restOn(this.family.supportZ, this.family.workspaceOffset[0], this.family.workspaceOffset[1]);
       const target = atom.args[1];
       const region = resolveRegion(this.task, target);
@@ -190,16 +192,16 @@ class DefaultPlacer {
       if (region.owner === null) {
         const zone = this.task.regions.find((r) => r.target === region.target && r.name === region.region)!;
         const [x, y] = this.zoneXY(zone);
-        return restOn(this.family.supportZ, x, y, zone.yaw ? (zone.yaw[0] + zone.yaw[1]) / 2 : 0);
+        return restOn(this.family.supportZ, x, y);
       }
       const { site, ownerPose } = this.siteOf(region.owner, region.region);
       const p = rotateYaw([(site.bodyPos?.[0] ?? 0) + site.pos[0], (site.bodyPos?.[1] ?? 0) + site.pos[1], (site.bodyPos?.[2] ?? 0) + site.pos[2]], ownerPose.yaw);
       const world: Vec3 = [ownerPose.pos[0] + p[0], ownerPose.pos[1] + p[1], ownerPose.pos[2] + p[2]];
-      if (site.supportOffset !== null) return restOn(world[2] + site.supportOffset, world[0], world[1], ownerPose.yaw);
+      if (site.supportOffset !== null) return restOn(world[2] + site.supportOffset, world[0], world[1]);
       // No flat support in the site (the wine rack's slope, the shelf's open bottom): the table if the site
       // reaches down to it, else just above the site.
       const nearTable = world[2] - site.size[2] < this.family.supportZ + 0.05;
-      return restOn(nearTable ? this.family.supportZ : world[2] + 0.05, world[0], world[1], ownerPose.yaw);
+      return restOn(nearTable ? this.family.supportZ : world[2] + 0.05, world[0], world[1]);
     });
   }
 

@@ -155,6 +155,22 @@ describe("buildTaskScene", () => {
     }
   });
 
+  it("objects start at their category's LIBERO yaw: KITCHEN_SCENE3's frypan at 90°, its moka pot at 180°", () => {
+    const scene = buildTaskScene(getTask("libero_10", 2));
+    const sim = new Simulation(mj, scene.xml);
+    try {
+      const m = sim.model as unknown as Record<string, ArrayLike<number>>;
+      const yawOf = (joint: string) => {
+        const a = m.jnt_qposadr[sim.id("joint", joint)];
+        return 2 * Math.atan2(m.qpos0[a + 6], m.qpos0[a + 3]);
+      };
+      expect(yawOf("chefmate_8_frypan_1_joint")).toBeCloseTo(Math.PI / 2, 9);
+      expect(Math.abs(yawOf("moka_pot_1_joint"))).toBeCloseTo(Math.PI, 9);
+    } finally {
+      sim.dispose();
+    }
+  });
+
   it("a task whose region belongs to an undeclared target (libero_goal's bowl_drainer_1) builds without that site", () => {
     const task = getTask("libero_goal", 0);
     expect(task.regions.some((r) => r.target === "bowl_drainer_1")).toBe(true);
