@@ -21,7 +21,7 @@ import { ARTICULATIONS, categoryOf, resolveJoints, resolveRegion, SUPPORT_CATEGO
 import type { Atom } from "../tasks/types.ts";
 
 import {
-  actuateGripper, bodyMat, bodyPos, CLOSE, currentYaw, moveTo, OPEN, pick, place,
+  actuateGripper, bodyMat, bodyPos, CLOSE, currentYaw, moveTo, moveToPose, OPEN, pick, place,
   type ExpertContext, type GraspSpec, type Skill,
 } from "./skills.ts";
 import { nearestGraspYaw } from "./motion.ts";
@@ -164,19 +164,26 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
   const h = geomPos(ctx, handle);
   ctx.gripper = open ? OPEN : CLOSE;
   if (open) {
-    // straddle the bar front-to-back with open fingers, close on it, pull out 15 cm
-    const above: Vec3 = [h[0], h[1], h[2] + 0.08];
-    yield* moveTo(ctx, [above[0], above[1], Math.max(above[2], ctx.robot.tcpPos()[2])], yaw, s.speed, 0.02);
-    yield* moveTo(ctx, above, yaw, s.speed, 0.01);
-    yield* moveTo(ctx, [h[0], h[1], h[2] - 0.005], yaw, s.fineSpeed, 0.005, 50);
-    yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), yaw);
-    for (let i = 0; i < 60 && q() > -0.15; i++) {
+    // The handle bar is 1 cm tall and 1 cm off the panel: no room for a finger behind it from above. So
+    // the gripper turns to point horizontally at the cabinet (TCP z along the cabinet's +y, fingers closing
+    // vertically), closes on the bar from the front and pulls it out along the cabinet's −y.
+    const d = [y[0], y[1], 0];
+    const facing = [-d[1], 0, d[0], d[0], 0, d[1], 0, 1, 0]; // columns: x = (−dy, dx, 0), y = world z, z = d
+    const out = (k: number): Vec3 => [h[0] - k * d[0], h[1] - k * d[1], h[2]];
+    const pre = out(0.12);
+    yield* moveTo(ctx, [pre[0], pre[1], Math.max(h[2] + 0.12, ctx.robot.tcpPos()[2])], yaw, s.speed, 0.02);
+    yield* moveToPose(ctx, [pre[0], pre[1], h[2] + 0.02], facing, s.fineSpeed, 0.01, 60);
+    yield* moveToPose(ctx, pre, facing, s.fineSpeed, 0.008, 40);
+    yield* moveToPose(ctx, out(-0.002), facing, s.fineSpeed * 0.7, 0.005, 50);
+    yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), facing);
+    for (let i = 0; i < 40 && q() > -0.15; i++) {
       const p = ctx.robot.tcpPos();
-      yield* moveTo(ctx, [p[0] - 0.03 * y[0], p[1] - 0.03 * y[1], h[2] - 0.005], yaw, s.fineSpeed, 0.005, 1);
+      yield* moveToPose(ctx, [p[0] - 0.03 * d[0], p[1] - 0.03 * d[1], h[2]], facing, s.fineSpeed, 0.004, 1);
     }
-    yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), yaw);
+    yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), facing);
     const p = ctx.robot.tcpPos();
-    yield* moveTo(ctx, [p[0], p[1], p[2] + 0.1], yaw, s.speed, 0.02, 30);
+    yield* moveToPose(ctx, [p[0] - 0.05 * d[0], p[1] - 0.05 * d[1], p[2] + 0.05], facing, s.speed, 0.02, 20);
+    yield* moveTo(ctx, [p[0] - 0.08 * d[0], p[1] - 0.08 * d[1], p[2] + 0.15], yaw, s.speed, 0.03, 30);
     return q() < -0.14;
   }
   // push: fingertips against the middle of the front panel, then along +y until shut (q > 0)

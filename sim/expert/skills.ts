@@ -85,21 +85,28 @@ function limits(speed: number): MotionLimits {
  * Succeeds within `tol` metres (and 0.05 rad), gives up after `maxSteps`.
  */
 export function* moveTo(ctx: ExpertContext, target: Vec3, yaw: number, speed: number, tol = 0.008, maxSteps = 60): Skill {
-  const rTarget = downOrientation(yaw);
+  return yield* moveToPose(ctx, target, downOrientation(yaw), speed, tol, maxSteps);
+}
+
+/** As `moveTo`, to any TCP orientation `rTarget` (row-major; columns are the TCP axes in world). */
+export function* moveToPose(ctx: ExpertContext, target: Vec3, rTarget: ArrayLike<number>, speed: number, tol = 0.008, maxSteps = 60): Skill {
   for (let i = 0; i < maxSteps; i++) {
     const p = ctx.robot.tcpPos();
     const r = ctx.robot.tcpMat();
     const err = poseError(p, r, target, rTarget);
     if (err.pos < tol && err.rot < 0.05) return true;
-    yield [...poseAction(p, r, target, rTarget, limits(speed)), ctx.gripper];
+    yield [...poseAction(p, r, target, rTarget as number[], limits(speed)), ctx.gripper];
   }
   return false;
 }
 
-/** Drives the gripper to `command` for the 8 steps of a full swing (+ the style's extra), holding pose. */
-export function* actuateGripper(ctx: ExpertContext, command: number, hold: Vec3, yaw: number): Skill {
+/**
+ * Drives the gripper to `command` for the 8 steps of a full swing (+ the style's extra), holding pose.
+ * `orientation` is a yaw (gripper down) or a full TCP orientation.
+ */
+export function* actuateGripper(ctx: ExpertContext, command: number, hold: Vec3, orientation: number | ArrayLike<number>): Skill {
   ctx.gripper = command;
-  const rTarget = downOrientation(yaw);
+  const rTarget = typeof orientation === "number" ? downOrientation(orientation) : Array.from(orientation);
   for (let i = 0; i < 8 + ctx.style.gripperExtraSteps; i++) {
     const p = ctx.robot.tcpPos();
     yield [...poseAction(p, ctx.robot.tcpMat(), hold, rTarget, limits(ctx.style.fineSpeed)), command];
