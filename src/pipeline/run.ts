@@ -1,0 +1,152 @@
+/**
+ * The main job (`npm run train`), stage by stage:
+ *
+ *   0) demos:  the suite's expert demonstrations (traj1: one per task), made once into data/demos/<suite>/
+ *   1) SFT:    supervised fine-tuning on them                              → <runDir>/sft/
+ *   2) eval 0: greedy evaluation of the SFT policy on held-out init states (the report's "before" column)
+ *   3) RL:     `run.steps` GRPO steps, evaluating every `eval.interval`     → <runDir>/rl/
+ *   4) eval:   the final evaluation, at step `run.steps`
+ *   5) report: <runDir>/report.html from metrics.jsonl, config.json and the GIFs
+ *
+ * Every stage is skipped when its output exists (with `--resume`; without it an existing run directory is an
+ * error). Resuming cuts metrics.jsonl back to the checkpoint it resumes from, so the log never holds a step
+ * twice, and a resumed run writes exactly the lines an uninterrupted one would have (timings aside).
+ * Ctrl-C / SIGTERM: the running stage finishes or abandons its step, the last good checkpoint stays, and the
+ * run stops with a message saying how to continue.
+ */
+import path from "node:path";
+import type { ActionStats } from "../../models/actionNormalizer.ts";
+import { selectBackend } from "../../models/backend.ts";
+import { loadCheckpoint } from "../../models/checkpoint.ts";
+import type { TextTokenizer } from "../../models/textTokenizer.ts";
+import { Vla } from "../../models/vla.ts";
+import type { RlConfig } from "../../algorithms/rlConfig.ts";
+import { ensureDemos } from "../demos/generate.ts";
+import { onInterrupt, UserError } from "../cli/errors.ts";
+import type { ResolvedTrainConfig } from "../config/trainConfig.ts";
+import { MetricsWriter, readMetrics, truncateMetrics, type ResumePoint } from "../metrics.ts";
+import { progress, type Progress } from "../progress.ts";
+import { writeReport } from "../report/report.ts";
+import { evalRecord, runEvaluation } from "./evalStage.ts";
+import { projectTextTokenizer, readExtras, readSuiteActionStats, vlaConfigFor, type PolicyExtras } from "./policy.ts";
+import { runRlStage } from "./rlStage.ts";
+import { hasCheckpoint, prepareRunDir, runPaths } from "./runDir.ts";
+import { runSftStage } from "./sftStage.ts";
+import { createPool } from "./taskEnvs.ts";
+
+export interface RunOptions {
+  /** The command that continues this run, shown when it is interrupted. */
+  resumeHint?: string;
+  log?: (line: string) => void;
+  /** Algorithm knobs the CLI does not expose (tests lower the draw cap). */
+  rlOverrides?: Partial<RlConfig>;
+  /** SFT steps between checkpoints (default 100). */
+  sftCheckpointEvery?: number;
+}
+
+export interface RunResult {
+  runDir: string;
+  report: string;
+  /** Greedy success after SFT (step 0) and at the end, when this process or an earlier one measured them. */
+  before?: number;
+  after?: number;
+}
+
+export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions = {}): Promise<RunResult> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const { run, rl } = config;
+  if (run.algo === "ppo") {
+    throw new UserError("--algo ppo is not wired into the training pipeline yet (its value head is not checkpointed); use --algo grpo or rloo");
+  }
+  if (path.basename(path.resolve(run.demos)) !== run.suite) {
+    throw new UserError(`--demos must name a folder called ${run.suite} (the demos go to <folder>/task<id>.demos), got ${run.demos}`);
+  }
+  const paths = runPaths(run.out);
+  const resumeHint = opts.resumeHint ?? `npm run train -- --suite ${run.suite} --preset ${run.preset} --algo ${run.algo} --seed ${run.seed} --steps ${run.steps} --out ${run.out} --resume`;
+  prepareRunDir(paths, config, log);
+  const t0 = performance.now();
+  const abort = new AbortController();
+  const offInterrupt = onInterrupt(() => abort.abort());
+  try {
+    await selectBackend(run.backend);
+
+    // 0) demos: made once per (suite, tasks, perTask, seed); an existing matching file is kept
+    let bar: Progress | undefined;
+    await ensureDemos({
+      suite: run.suite, tasks: run.tasks, perTask: run.perTask, root: path.dirname(run.demos), seed: run.seed, workers: run.workers, signal: abort.signal,
+      onProgress: (e) => {
+        if (e.kind === "start" && e.episodes > 0) bar = progress("demos", e.episodes);
+        if (e.kind === "episode" && e.kept) bar?.tick(1, { task: e.taskId, steps: e.steps });
+      },
+    });
+    bar?.done();
+
+    // Where this run stands: the newest checkpoint decides, and the metrics log is cut back to it.
+    const latest = newestCheckpoint(paths.rl, paths.sft);
+    const at: ResumePoint = latest ? { stage: latest.extras.stage, step: latest.extras.step } : { stage: "sft", step: 0 };
+    truncateMetrics(paths.metrics, at);
+    const elapsedBase = latest?.extras.elapsed ?? 0;
+    const elapsed = () => elapsedBase + (performance.now() - t0) / 1000;
+    // A resumed model keeps the vocabulary and action statistics it was trained with, whatever the demo
+    // folder holds now (its statistics cover every task file in it, which another run may have added to).
+    const tokenizer: TextTokenizer = latest?.extras.tokenizer ?? projectTextTokenizer();
+    const stats: ActionStats = latest?.extras.stats ?? readSuiteActionStats(run.demos, run.suite);
+
+    const metrics = new MetricsWriter(paths.metrics);
+    const model = new Vla(vlaConfigFor(run.preset, tokenizer), run.seed);
+    let pool: Awaited<ReturnType<typeof createPool>> | undefined;
+    const result: RunResult = { runDir: paths.dir, report: "" };
+    try {
+      log(`run ${paths.dir}: ${run.suite} tasks ${run.tasks.join(",")}, preset ${run.preset} (${(model.numParams() / 1e6).toFixed(2)}M parameters), ${run.algo}, seed ${run.seed}`);
+
+      // 1) SFT on the demos (skipped when <runDir>/sft/ is finished)
+      if (!hasCheckpoint(paths.rl)) {
+        await runSftStage({ config, paths, model, tokenizer, stats, metrics, elapsed, resumeHint, log, checkpointEvery: opts.sftCheckpointEvery });
+      }
+
+      pool = await createPool({ suite: run.suite, maxSteps: rl.maxSteps, tasks: run.tasks, envs: rl.batch * rl.groupSize, groupSize: rl.groupSize, workers: run.workers });
+      const evaluated = (step: number) => readMetrics(paths.metrics).records.find((r) => r.phase === "eval" && r.step === step);
+      const evaluateAt = async (step: number) => {
+        const ev = await runEvaluation({
+          pool: pool!, model, tokenizer, stats, suite: run.suite, tasks: run.tasks, maxSteps: rl.maxSteps,
+          trials: config.eval.trials, split: config.eval.split, step, videosDir: paths.videos,
+        });
+        metrics.append(evalRecord(step, elapsed(), ev));
+        log(`eval after ${step === 0 ? "SFT" : `RL step ${step}`}: ${(100 * ev.successRate).toFixed(1)}% on ${run.tasks.length * config.eval.trials} ${config.eval.split} episodes`);
+      };
+
+      // 2) evaluation of the SFT policy: step 0, the "before" of the report's SFT → RL table
+      if (!hasCheckpoint(paths.rl) && !evaluated(0)) await evaluateAt(0);
+
+      // 3) RL (skipped when <runDir>/rl/ is at run.steps)
+      await runRlStage({ config, paths, model, tokenizer, stats, pool, metrics, elapsed, resumeHint, log, rlOverrides: opts.rlOverrides });
+
+      // 4) the final evaluation, at the last RL step
+      if (!evaluated(run.steps)) await evaluateAt(run.steps);
+      result.before = evaluated(0)?.["eval/success"] as number | undefined;
+      result.after = evaluated(run.steps)?.["eval/success"] as number | undefined;
+    } finally {
+      await pool?.close();
+      metrics.close();
+      model.dispose();
+    }
+
+    // 5) the report
+    result.report = writeReport(paths.dir);
+    const pct = (x?: number) => (x === undefined ? "–" : `${(100 * x).toFixed(1)}%`);
+    log(`done: ${config.eval.split} success ${pct(result.before)} after SFT → ${pct(result.after)} after ${run.steps} RL steps; report ${result.report}`);
+    return result;
+  } finally {
+    offInterrupt();
+  }
+}
+
+/** The RL checkpoint if there is one, else the SFT one, with its extras read. */
+function newestCheckpoint(...dirs: string[]): { dir: string; extras: ReturnType<typeof readExtras> } | undefined {
+  for (const dir of dirs) {
+    if (!hasCheckpoint(dir)) continue;
+    const extras: PolicyExtras & ReturnType<typeof readExtras> = readExtras(loadCheckpoint(dir).extras, dir);
+    return { dir, extras };
+  }
+  return undefined;
+}
