@@ -13,9 +13,10 @@ import { FIXTURE_CATEGORIES, fixtureModel } from "../../sim/fixtures/registry.ts
 import { setBurnerGlow, GLOW_Z_ON } from "../../sim/fixtures/stove.ts";
 import { OBJECT_CATEGORIES, objectModel } from "../../sim/objects/registry.ts";
 import { freeBox } from "../../sim/scenes/robotTable.ts";
-import { inSite } from "../../sim/tasks/predicates.ts";
+import { inSite, liberoSiteOffset, onSite } from "../../sim/tasks/predicates.ts";
 import { allTasks } from "../../sim/tasks/registry.ts";
 import { SUPPORT_CATEGORIES } from "../../sim/tasks/naming.ts";
+import { axisQuat, quatMul } from "../../sim/objects/parts.ts";
 import { WORLD_CONTACT } from "../../sim/robot/panda.ts";
 
 const EXTENTS = "/work/shared/reference/libero/libero_object_collision_extents.json";
@@ -381,5 +382,72 @@ describe("resting heights on fixtures match LIBERO's simulated ones (LIBERO_ADDE
     const d = restAbove("wooden_cabinet", "top_region", "akita_black_bowl");
     expect(d[2]).toBeCloseTo(-0.02648 - 0.0016, 3);
     expect(d[2]).toBeGreaterThan(-0.02993 - 0.01);
+  });
+});
+
+describe("LIBERO's placement quirks survive in our geometry", () => {
+  /** Steps 1 s and returns the body's origin and the frame of the site, world frame. */
+  function settle(sim: Simulation, body: string, site: string) {
+    for (let k = 0; k < 500; k++) mj.mj_step(sim.model, sim.data);
+    const d = sim.data as unknown as Record<string, Float64Array>;
+    const s = sim.id("site", site);
+    const b = sim.id("body", body);
+    return {
+      origin: d.xpos.slice(3 * b, 3 * b + 3),
+      frame: { pos: d.site_xpos.slice(3 * s, 3 * s + 3), mat: d.site_xmat.slice(9 * s, 9 * s + 9), size: (sim.model.site_size as Float64Array).slice(3 * s, 3 * s + 3) },
+    };
+  }
+
+  it("a wine bottle lying on the rack's upper plane, bottom against the stopper, is On top_region: d_y ≈ −0.018 (rack at yaw π as in every LIBERO placement; LIBERO_ADDENDUM.md §3.5)", () => {
+    // Rack frame: up-slope u and outward normal n of the upper plane; the stopper's centre is 9.6 mm above
+    // the plane's mid-surface along n. The bottle's axis (our z) points up the slope: a rotation about x.
+    const u = [0, 0.855, 0.519];
+    const n = [0, -0.519, 0.855];
+    const along = (p: number[], v: number[], k: number) => p.map((x, i) => x + k * v[i]);
+    let p = along([0, -0.0748, 0.2207], n, -0.0096 + 0.0045 + 0.0213 + 0.002); // bottle axis 2 mm off the plane
+    p = along(p, u, 0.00108 + 0.002 - 0.0011); // bottom 2 mm up-slope of the stopper; origin 1.1 mm below it
+    const tilt = Math.atan2(-0.855, 0.519);
+    const bottle = objectModel("wine_bottle").build("bottle");
+    const rack = fixtureModel("wine_rack").build("rack");
+    const yawPi: [number, number, number, number] = [0, 0, 0, 1];
+    const sim = new Simulation(
+      mj,
+      worldXml(
+        el("geom", { type: "plane", pos: [0, 0, -0.0022], size: [1, 1, 0.1], ...WORLD_CONTACT }),
+        { ...rack, attrs: { ...rack.attrs, quat: yawPi } },
+        // yaw π maps (x, y, z) to (−x, −y, z); the bottle turns by R_z(π)·R_x(tilt)
+        { ...bottle, attrs: { ...bottle.attrs, pos: [-p[0], -p[1], p[2]], quat: quatMul(yawPi, axisQuat([1, 0, 0], tilt)) } },
+      ),
+    );
+    try {
+      const { origin, frame } = settle(sim, "bottle", "rack_top_region");
+      const d = liberoSiteOffset(frame, origin);
+      expect(d[1]).toBeCloseTo(-0.018, 2);
+      expect(onSite(origin, frame, null)).toBe(true);
+    } finally {
+      sim.dispose();
+    }
+  });
+
+  it("an upright black book standing on the caddy's back floor is not In back_contain_region: origin 0.0116 < bound 0.01512 (LIBERO_ADDENDUM.md §3.4)", () => {
+    const book = objectModel("black_book");
+    const body = book.build("book");
+    const sim = new Simulation(
+      mj,
+      worldXml(
+        el("geom", { type: "plane", size: [1, 1, 0.1], ...WORLD_CONTACT }),
+        fixtureModel("desk_caddy").build("caddy"),
+        { ...body, attrs: { ...body.attrs, pos: [0.033, 0.006, 0.01381 + book.bottomOffset + 0.003] } },
+      ),
+    );
+    try {
+      const { origin, frame } = settle(sim, "book", "caddy_back_contain_region");
+      expect(origin[2]).toBeCloseTo(0.0116, 3);
+      expect(inSite(origin, frame)).toBe(false);
+      // the same origin 4 mm higher, as a book leaning ≥ 14° would hold it, passes
+      expect(inSite([origin[0], origin[1], origin[2] + 0.004], frame)).toBe(true);
+    } finally {
+      sim.dispose();
+    }
   });
 });
