@@ -42,11 +42,14 @@ import { type Rollout, type RolloutStep, validateRollout } from "../rollout.ts";
 import { specKey } from "./protocol.ts";
 import type { WorkerPool } from "./workerPool.ts";
 
-/** What the rollout engine needs of the policy; `models/vla.ts`'s `Vla` has it. */
+/**
+ * What the rollout engine needs of the policy; `models/vla.ts`'s `Vla` has it. The asynchronous download
+ * works on every backend (webgpu has no synchronous read in Node) and frees the event loop meanwhile.
+ */
 export interface RolloutPolicy {
   readonly config: { imageSize: number; maxTextLen: number };
   /** 56 tokens per row from softmax(logits / temperature), row b drawing only from rngs[b]. */
-  sample(batch: VlaBatch, temperature: number, rngs: Rng[]): SampleResult;
+  sampleAsync(batch: VlaBatch, temperature: number, rngs: Rng[]): Promise<SampleResult>;
   /** [B, 56, 256] raw logits (greedy decoding takes their argmax). */
   logits(batch: VlaBatch): tf.Tensor3D;
 }
@@ -264,7 +267,7 @@ export async function collectRollouts(options: CollectOptions): Promise<CollectR
       // c) one forward pass over the lane's live episodes → 56 tokens each, de-tokenized to 8 env actions
       const tm = performance.now();
       const B = lane.live.length;
-      const { tokens, logProbs } = policyStep(model, lane.live, greedy, options.temperature);
+      const { tokens, logProbs } = await policyStep(model, lane.live, greedy, options.temperature);
       const chunks = lane.live.map((_, b) => decodeChunk(tokens.subarray(b * ACTION_SLOTS, (b + 1) * ACTION_SLOTS), stats)); // B × [8·7]
       timing.modelMs += performance.now() - tm;
       timing.modelCalls++;
@@ -302,7 +305,7 @@ export async function collectRollouts(options: CollectOptions): Promise<CollectR
 }
 
 /** The batched forward pass of one iteration: tokens [B·56] and their log-probs [B·56]. */
-function policyStep(model: RolloutPolicy, live: Episode[], greedy: boolean, temperature: number): SampleResult {
+async function policyStep(model: RolloutPolicy, live: Episode[], greedy: boolean, temperature: number): Promise<SampleResult> {
   const B = live.length;
   const L = model.config.maxTextLen;
   const text = new Int32Array(B * L); // [B, L]
@@ -312,11 +315,11 @@ function policyStep(model: RolloutPolicy, live: Episode[], greedy: boolean, temp
     text: tf.tensor2d(text, [B, L], "int32"),
   };
   try {
-    if (!greedy) return model.sample(batch, temperature, live.map((ep) => ep.rng!));
+    if (!greedy) return await model.sampleAsync(batch, temperature, live.map((ep) => ep.rng!));
     // Greedy (evaluation): the argmax per slot, as the original's validation; its log-prob at T = 1.
     const logits = model.logits(batch); // [B, 56, 256]
     try {
-      const values = logits.dataSync() as Float32Array;
+      const values = (await logits.data()) as Float32Array;
       const tokens = greedyFromLogits(values, B, ACTION_SLOTS, NUM_BINS);
       return { tokens, logProbs: Float32Array.from(logProbsFromLogits(values, tokens, B, ACTION_SLOTS, NUM_BINS, 1)) };
     } finally {
