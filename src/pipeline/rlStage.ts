@@ -105,17 +105,21 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
           taskKey: taskKey(run.suite, p.taskId),
           initStateId: initStateId(run.suite, p.taskId, "train", p.index),
         }));
-        const bar = progress(`rollout ${step} draw ${draw + 1}`, groups.length * G, { intervalMs: 30_000 });
+        // A bar on a terminal (a draw can take minutes); in a log, one line per draw.
+        const bar = process.stdout.isTTY ? progress(`rollout ${step} draw ${draw + 1}`, groups.length * G) : undefined;
+        const tDraw = performance.now();
         let reported = 0;
         const result = await collectRollouts({
           pool, model, tokenizer, stats, ...lookup, groups, groupSize: G,
           temperature: rlConfig.temperature, rlStep: step, seed: run.seed, framesPerEpisode: 0,
           onIteration: ({ done: finished }) => {
-            if (finished > reported) bar.tick(finished - reported);
+            if (finished > reported) bar?.tick(finished - reported);
             reported = finished;
           },
         });
-        bar.done();
+        bar?.done();
+        const wins = result.rollouts.filter((r) => r.success).length;
+        if (!bar) o.log(`[rollout] step ${step} draw ${draw + 1}: ${wins}/${result.rollouts.length} episodes succeeded, ${seconds(tDraw).toFixed(1)}s`);
         timing.modelMs += result.timing.modelMs;
         timing.envMs += result.timing.envMs;
         seen.push(...result.rollouts);
