@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getMujoco, Simulation, type Mujoco } from "../../sim/mujoco.ts";
 import { objectModel } from "../../sim/objects/registry.ts";
+import { Renderer } from "../../sim/render/rasterizer.ts";
 import { SCENE_FAMILIES } from "../../sim/fixtures/tables.ts";
 import { AGENTVIEW, buildTaskScene, ZONE_HALF_HEIGHT } from "../../sim/scenes/liberoScene.ts";
 import { resolveRegion, SUPPORT_CATEGORIES } from "../../sim/tasks/naming.ts";
@@ -167,6 +168,36 @@ describe("buildTaskScene", () => {
       expect(yawOf("chefmate_8_frypan_1_joint")).toBeCloseTo(Math.PI / 2, 9);
       expect(Math.abs(yawOf("moka_pot_1_joint"))).toBeCloseTo(Math.PI, 9);
     } finally {
+      sim.dispose();
+    }
+  });
+
+  it.each([
+    ["libero_spatial", 0],
+    ["libero_object", 0],
+    ["libero_goal", 0],
+    ["libero_10", 0],
+    ["libero_10", 5],
+    ["libero_90", 40],
+  ] as const)("%s %i: every object and fixture is seen by the 128×128 agentview at the default poses", (suite, id) => {
+    const scene = buildTaskScene(getTask(suite, id));
+    const sim = new Simulation(mj, scene.xml);
+    const renderer = new Renderer(sim);
+    try {
+      mj.mj_forward(sim.model, sim.data);
+      const ids = renderer.segmentation(AGENTVIEW);
+      const m = sim.model as unknown as Record<string, Int32Array>;
+      const pixels = new Map<number, number>();
+      for (const g of ids) if (g >= 0) pixels.set(m.geom_bodyid[g], (pixels.get(m.geom_bodyid[g]) ?? 0) + 1);
+      // a body's pixels include those of its child bodies (drawers, burner, door)
+      const seen = (body: number): number => {
+        let n = pixels.get(body) ?? 0;
+        for (let b = 0; b < sim.model.nbody; b++) if (b !== body && m.body_parentid[b] === body) n += seen(b);
+        return n;
+      };
+      for (const thing of [...scene.objects, ...scene.fixtures]) expect(seen(sim.id("body", thing.body)), thing.instance).toBeGreaterThanOrEqual(4);
+    } finally {
+      renderer.dispose();
       sim.dispose();
     }
   });
