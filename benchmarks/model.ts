@@ -2,6 +2,8 @@
  * VLA throughput: attention variants, forward, and forward + backward + AdamW, per preset and batch size.
  *
  *   npx tsx benchmarks/model.ts [--backend wasm|webgpu|cpu|tensorflow|auto] [--quick] [--presets small,base] [--batches 1,8,32]
+ *   BENCH_QUICK=1 npm run bench -- model        (the runner does not pass flags on; the env var means --quick)
+ * On a GPU host: ../shared/device/pack.sh benchmarks/model.ts, then bash .device/boot.sh --backend webgpu.
  *
  * FLOPs counted (multiply-add = 2), per sample with T = P + L + 56 tokens, width D, MLP width F:
  *   forward = 2·P·(ps²·3)·D                       patch embedding
