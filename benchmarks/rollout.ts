@@ -9,8 +9,9 @@
  * every episode runs to its step limit: the original's worst case, and what its rollout does anyway (it
  * keeps all envs stepping until the limit, SIMPLEVLA_RL.md §1).
  * Model: the `small` preset with random weights (speed does not depend on the weights).
- * Peer: SimpleVLA-RL on 8×A800 does about 45 min per RL step of 512 trajectories × ≤ 512 steps, so at most
- * about 97 env steps/s including its update (PEERS.md §B.2, derived).
+ * Peers: SimpleVLA-RL on 8×A800 does about 45 min per RL step of 512 trajectories × ≤ 512 steps, so at most
+ * about 97 env steps/s including its update; on 8×H20 its rollout phase alone took 306 s, at most about
+ * 857 env steps/s (PEERS.md §B.2, derived).
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -28,6 +29,9 @@ import { fmt, machineLine, printTable } from "./lib/table.ts";
 /** PEERS.md §B.2: 512 trajectories × 512 steps in about 45 min per step on 8×A800 (rollout + update). */
 const PEER_STEPS_PER_S = 97;
 const PEER_NAME = "SimpleVLA-RL, 8×A800 (whole RL step, derived)";
+/** PEERS.md §B.2: on 8×H20 the generation phase alone took 306 s per step: ≤ 512·512 / 306 env steps/s. */
+const PEER_GEN_STEPS_PER_S = 857;
+const PEER_GEN_NAME = "SimpleVLA-RL, 8×H20 (rollout phase only, derived)";
 const GRPO_GROUPS = 64;
 const GRPO_G = 8;
 
@@ -153,15 +157,15 @@ async function main(): Promise<void> {
 
   const rows: (string | number)[][] = [];
   let best = 0;
-  // Every worker count with two lanes (model and envs overlap), and plain lockstep at the largest count.
-  const configs = [{ w: Math.max(...args.workers), lanes: 1 }, ...args.workers.map((w) => ({ w, lanes: 2 }))];
+  // Every worker count in lockstep (the default), and two lanes (model and envs overlap) at the largest count.
+  const configs = [...args.workers.map((w) => ({ w, lanes: 1 })), { w: Math.max(...args.workers), lanes: 2 }];
   for (const { w, lanes } of configs) {
     const { result, startupMs, workers } = await run(vla, tokenizer, w, args.groups, args.groupSize, args.maxSteps, N, lanes);
     const t = result.timing;
     const rate = (t.envSteps / t.totalMs) * 1000;
     best = Math.max(best, rate);
     rows.push([
-      `ours, ${backend}, ${workers} worker${workers > 1 ? "s" : ""}${lanes === 1 ? ", lockstep" : ""}`,
+      `ours, ${backend}, ${workers} worker${workers > 1 ? "s" : ""}${lanes === 2 ? ", 2 lanes" : ""}`,
       N, t.envSteps, fmt(rate), fmt((N / t.totalMs) * 1000),
       `${fmt(t.modelMs / 1000)} s (${fmt((100 * t.modelMs) / t.totalMs, 2)}%)`,
       `${fmt(t.envMs / 1000)} s (${fmt((100 * t.envMs) / t.totalMs, 2)}%)`,
@@ -169,6 +173,7 @@ async function main(): Promise<void> {
     ]);
   }
   rows.push([PEER_NAME, 512, "≤ 262,144", `≤ ${PEER_STEPS_PER_S}`, "≈ 0.19", "–", "–", "–", "–"]);
+  rows.push([PEER_GEN_NAME, 512, "≤ 262,144", `≤ ${PEER_GEN_STEPS_PER_S}`, "≈ 1.7", "–", "–", "–", "–"]);
   printTable(
     `Rollout throughput, policy in the loop (small preset, ${N} episodes × ${args.maxSteps} steps)`,
     ["setup", "episodes", "env steps", "env steps/s", "traj/s", "model", "waiting for envs", "model ms/row", "pool startup s"],
@@ -178,7 +183,8 @@ async function main(): Promise<void> {
         "one 128×128 render per 8-step chunk. Model: main-thread time of image prep, forward pass, sampling and decoding; " +
         "waiting for envs: main-thread wall time not hidden behind the model. Two lanes let one half of the envs step while " +
         "the model computes the other half's chunk; lockstep (one lane) takes turns.",
-      "Peer: PEERS.md §B.2; its figure includes the PPO update, ours is the rollout alone.",
+      "Peers: PEERS.md §B.2 (upper bounds: its episodes may end before 512 steps); the A800 figure includes the " +
+        "PPO update, the H20 one is its rollout phase alone, like ours.",
     ],
   );
 
@@ -189,12 +195,13 @@ async function main(): Promise<void> {
   if (args.grpo) {
     const envs = Math.min(GRPO_GROUPS * GRPO_G, args.envs);
     const { result, workers } = await run(vla, tokenizer, allWorkers, GRPO_GROUPS, GRPO_G, args.maxSteps, envs);
-    grpoRows.push([`ours, measured, ${workers} workers, ${envs} envs`, `${GRPO_GROUPS} × ${GRPO_G}`, args.maxSteps, fmt(result.timing.totalMs / 60000)]);
+    grpoRows.push([`ours, measured, ${workers} workers, ${envs} envs, 2 lanes`, `${GRPO_GROUPS} × ${GRPO_G}`, args.maxSteps, fmt(result.timing.totalMs / 60000)]);
   } else {
     grpoRows.push([`ours, estimated from the best rate above`, `${GRPO_GROUPS} × ${GRPO_G}`, args.maxSteps, fmt(grpoSteps / best / 60)]);
     grpoRows.push([`ours at 512 steps (SimpleVLA-RL's limit), estimated`, `${GRPO_GROUPS} × ${GRPO_G}`, 512, fmt((GRPO_GROUPS * GRPO_G * 512) / best / 60)]);
   }
   grpoRows.push(["SimpleVLA-RL, 8×A800 (rollout + update)", "64 × 8", 512, "≈ 45"]);
+  grpoRows.push(["SimpleVLA-RL, 8×H20 (rollout phase only)", "64 × 8", 512, "≈ 5.1"]);
   printTable("Wall-clock of one GRPO-sized rollout", ["setup", "groups × G", "max steps", "minutes"], grpoRows, [
     args.grpo ? "Measured with --grpo." : "Estimated (pass --grpo to measure; 512 envs at once need a large machine).",
   ]);
