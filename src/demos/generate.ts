@@ -23,7 +23,7 @@ import { DEFAULT_DEMO_ROOT, IMAGE_BYTES, demoFilePath, type DemoEpisode, type Ep
 import { writeSuiteStatistics } from "../../sim/dataset/stats.ts";
 import { getTask } from "../../sim/tasks/registry.ts";
 import type { TaskSpec } from "../../sim/tasks/types.ts";
-import { Interrupted } from "../cli/errors.ts";
+import { Interrupted, UserError } from "../cli/errors.ts";
 import type { DemoWorkerResponse, EpisodeRequest, EpisodeResponse } from "./protocol.ts";
 import {
   candidateKey, episodeSeed, lookahead, selectEpisodes, selectionRule,
@@ -291,7 +291,7 @@ function generate(jobs: TaskJob[], workerCount: number, opts: EnsureDemosOptions
       }
       if (job.state.exhausted) {
         const s = job.state;
-        throw new Error(
+        throw new UserError(
           `The expert could not make ${job.rule.perTask} demos of ${job.task.suite} task ${job.task.id} ("${job.task.instruction}"): ` +
           `${s.kept.length} successes in ${s.attempts} attempts (${(100 * s.kept.length / s.attempts).toFixed(0)}%) over all ${job.rule.indices} train init states.`);
       }
