@@ -58,23 +58,47 @@ function regionFrame(ctx: ExpertContext, scene: TaskScene, siteName: string): Re
 }
 
 /**
- * Round dishes are grasped by the rim; any point of the rim will do, so the expert takes the one nearest
- * the robot's base (the far rim of a bowl at the front of the table is at the edge of the Panda's reach).
+ * Round dishes are grasped by the rim; any point of the rim will do. The expert takes the rim point with the
+ * most room around it (other objects' footprints), preferring points that face the robot: the far rim of a
+ * bowl at the front of the table is at the edge of the Panda's reach.
  */
+/** How far the finger pads reach below the TCP (m): pad centre 1.4 mm below it, half-height 8 mm (panda.ts). */
+const FINGER_REACH_BELOW_TCP = 0.0094;
+
 const ROUND_CATEGORIES = new Set(["akita_black_bowl", "white_bowl", "plate", "glazed_rim_porcelain_ramekin"]);
 
+function rimYaw(ctx: ExpertContext, scene: TaskScene, o: PlacedObject, radius: number, hintAngle: number): number {
+  const p = bodyPos(ctx, o.body);
+  const b = bodyPos(ctx, "robot0_base");
+  const toBase = Math.atan2(b[1] - p[1], b[0] - p[0]);
+  let best = toBase - hintAngle;
+  let bestScore = -Infinity;
+  for (let k = 0; k < 16; k++) {
+    const ang = toBase + (k * Math.PI) / 8;
+    // the outer finger of the open gripper stands about 4 cm outside the rim
+    const rim = [p[0] + (radius + 0.04) * Math.cos(ang), p[1] + (radius + 0.04) * Math.sin(ang)];
+    let clearance = 0.1;
+    for (const other of scene.objects) {
+      if (other === o) continue;
+      const q = bodyPos(ctx, other.body);
+      if (Math.abs(q[2] - p[2]) > 0.08) continue; // not at the same level
+      clearance = Math.min(clearance, Math.hypot(rim[0] - q[0], rim[1] - q[1]) - other.horizontalRadius);
+    }
+    // facing the robot, unless the outer finger would land on another object there
+    const facing = Math.cos(ang - toBase);
+    const score = clearance >= 0.01 ? facing : facing - 10 + clearance;
+    if (score > bestScore) [bestScore, best] = [score, ang - hintAngle];
+  }
+  return best;
+}
+
 /** Where to close the fingers on object `o`, from its grasp hint (object frame) and live pose. */
-function graspOf(ctx: ExpertContext, o: PlacedObject): GraspSpec {
+function graspOf(ctx: ExpertContext, scene: TaskScene, o: PlacedObject): GraspSpec {
   const p = bodyPos(ctx, o.body);
   let m = bodyMat(ctx, o.body);
   const hint = o.grasp ?? { pos: [0, 0, Math.max(0, o.topOffset - 0.02)] as Vec3, yaw: 0, width: 0.08 };
   if (ROUND_CATEGORIES.has(o.category) && Math.hypot(hint.pos[0], hint.pos[1]) > 1e-6) {
-    // turn the object frame about z so that the hint's rim point faces the robot base (toward −x of the world)
-    const base = ctx.sim.data.xpos;
-    const b = ctx.sim.id("body", "robot0_base");
-    const toBase = Math.atan2(base[3 * b + 1] - p[1], base[3 * b] - p[0]);
-    const hintAngle = Math.atan2(hint.pos[1], hint.pos[0]);
-    const yaw = toBase - hintAngle;
+    const yaw = rimYaw(ctx, scene, o, Math.hypot(hint.pos[0], hint.pos[1]), Math.atan2(hint.pos[1], hint.pos[0]));
     m = [Math.cos(yaw), -Math.sin(yaw), 0, Math.sin(yaw), Math.cos(yaw), 0, 0, 0, 1];
   }
   const g = hint.pos;
@@ -83,7 +107,9 @@ function graspOf(ctx: ExpertContext, o: PlacedObject): GraspSpec {
   const cx = Math.cos(hint.yaw ?? 0);
   const sx = Math.sin(hint.yaw ?? 0);
   const dir = [m[0] * cx + m[1] * sx, m[3] * cx + m[4] * sx];
-  return { point: [point[0] + ctx.style.graspOffset * dir[1], point[1] - ctx.style.graspOffset * dir[0], point[2]], yaw: Math.atan2(dir[1], dir[0]) };
+  // The finger pads reach 9.4 mm below the TCP: keep them 3 mm above whatever the object stands on.
+  const lowest = p[2] - o.bottomOffset + FINGER_REACH_BELOW_TCP + 0.003;
+  return { point: [point[0] + ctx.style.graspOffset * dir[1], point[1] - ctx.style.graspOffset * dir[0], Math.max(point[2], lowest)], yaw: Math.atan2(dir[1], dir[0]) };
 }
 
 function objectOf(scene: TaskScene, instance: string): PlacedObject {
@@ -125,7 +151,7 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
     }
   }
   const carry = carryHeight(ctx, o, target[2], rimZ);
-  const grasp = () => graspOf(ctx, o);
+  const grasp = () => graspOf(ctx, scene, o);
   const liftTo = bodyPos(ctx, o.body)[2] + 0.1 + o.topOffset;
   const held = yield* pick(ctx, o.body, grasp, Math.min(liftTo, carry));
   if (!held) return false;

@@ -134,7 +134,7 @@ export interface GraspSpec {
 
 /**
  * Picks an object: open, approach above the grasp point, descend, close, lift to `liftTo` (world z).
- * Returns true when `body` rose with the gripper (by at least half the TCP's lift): a thin rim held between
+ * Returns true when `body` rose with the gripper (by at least 30% of the TCP's lift: a plate held by its rim hangs tilted): a thin rim held between
  * the fingers leaves them almost shut, so the finger width alone cannot tell a grasp from a miss.
  */
 export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, liftTo: number): Skill {
@@ -153,7 +153,7 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
   const p = ctx.robot.tcpPos();
   const z0 = bodyPos(ctx, body)[2];
   yield* moveTo(ctx, [p[0], p[1], liftTo], yaw, s.fineSpeed, 0.015);
-  return bodyPos(ctx, body)[2] - z0 > 0.5 * (ctx.robot.tcpPos()[2] - p[2]);
+  return bodyPos(ctx, body)[2] - z0 > 0.3 * (ctx.robot.tcpPos()[2] - p[2]);
 }
 
 /**
