@@ -190,17 +190,18 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
   const h = geomPos(ctx, handle);
   ctx.gripper = open ? OPEN : CLOSE;
   if (open) {
-    // The handle bar is 1 cm tall and 1 cm off the panel: no room for a finger behind it from above. So
-    // the gripper turns to point horizontally at the cabinet (TCP z along the cabinet's +y, fingers closing
+    // The handle bar hangs under the upper drawer's front and the housing top: no way down behind it from
+    // above. So the gripper turns to point horizontally at the cabinet (TCP z along the cabinet's +y, fingers closing
     // vertically), closes on the bar from the front and pulls it out along the cabinet's −y.
     const d = [y[0], y[1], 0];
-    const facing = [-d[1], 0, d[0], d[0], 0, d[1], 0, 1, 0]; // columns: x = (−dy, dx, 0), y = world z, z = d
+    // columns: x = (dy, −dx, 0), y = −world z, z = d (the twin with y = +z needs joint 7 past its limit)
+    const facing = [d[1], 0, d[0], -d[0], 0, d[1], 0, -1, 0];
     const out = (k: number): Vec3 => [h[0] - k * d[0], h[1] - k * d[1], h[2]];
     const pre = out(0.12);
     yield* moveTo(ctx, [pre[0], pre[1], Math.max(h[2] + 0.12, ctx.robot.tcpPos()[2])], yaw, s.speed, 0.02);
     yield* moveToPose(ctx, [pre[0], pre[1], h[2] + 0.02], facing, s.fineSpeed, 0.01, 60);
     yield* moveToPose(ctx, pre, facing, s.fineSpeed, 0.008, 40);
-    yield* moveToPose(ctx, out(-0.002), facing, s.fineSpeed * 0.7, 0.005, 50);
+    yield* moveToPose(ctx, out(-0.002), facing, s.fineSpeed * 0.7, 0.006, 50);
     yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), facing);
     for (let i = 0; i < 40 && q() > -0.15; i++) {
       const p = ctx.robot.tcpPos();
