@@ -150,6 +150,9 @@ export async function runSftStage(o: SftStageOptions): Promise<{ skipped: boolea
         since = performance.now();
       }
       if (step === sft.steps) break;
+      // On the CPU backends every await above resolves as a microtask, so without this the event loop would
+      // never get to deliver Ctrl-C while SFT runs.
+      await new Promise((resolve) => setImmediate(resolve));
       if (interruptSignal() !== null) {
         await save(step, false);
         bar.done();
