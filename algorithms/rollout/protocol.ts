@@ -33,7 +33,10 @@ export interface StepRequest {
   items: { envIndex: number; actions: Float32Array }[];
 }
 
-/** Answered once every earlier request is done: the pool's "the worker is ready" probe. */
+/**
+ * Answered once every earlier request is done (the pool's "the worker is ready" probe), with the number of
+ * env rebuilds the worker made because its WASM heap grew.
+ */
 export interface PingRequest {
   type: "ping";
   id: number;
@@ -49,10 +52,16 @@ export interface CrashRequest {
   how: "throw" | "exit";
 }
 
-export type WorkerRequest = InitRequest | ResetRequest | StepRequest | PingRequest | CrashRequest;
+/** Test only: grow this thread's WASM heap (a 64 MiB allocation, freed again), as building a scene can. */
+export interface GrowHeapRequest {
+  type: "growHeap";
+  id: number;
+}
+
+export type WorkerRequest = InitRequest | ResetRequest | StepRequest | PingRequest | CrashRequest | GrowHeapRequest;
 
 export type WorkerResponse =
-  | { id: number; ok: true; results: Observation[] | ChunkResult[] | null }
+  | { id: number; ok: true; results: Observation[] | ChunkResult[] | null; rebuilds?: number }
   | { id: number; ok: false; error: string };
 
 /** Exit code of a worker that ended itself because its WebAssembly state can no longer be trusted. */
