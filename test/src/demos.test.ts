@@ -1,0 +1,173 @@
+import fc from "fast-check";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseDemosArgs, taskTable } from "../../src/cli/demos.ts";
+import { UserError } from "../../src/cli/errors.ts";
+import { ensureDemos, walkOfKept, type DemoProgressEvent } from "../../src/demos/generate.ts";
+import {
+  candidateKey, episodeSeed, lookahead, selectEpisodes, selectionRule, startIndex, type Candidate, type SelectionRule,
+} from "../../src/demos/selection.ts";
+import { DemoReader } from "../../sim/dataset/reader.ts";
+import { demoFilePath } from "../../sim/dataset/format.ts";
+
+const rule = (start: number, perTask: number): SelectionRule => ({ start, perTask, indices: 50, maxAttempts: 3 });
+
+/** Outcomes from a table "index/attempt" → success; anything not listed has not run yet. */
+const table = (t: Record<string, boolean>) => (c: Candidate) => t[`${c.index}/${c.attempt}`];
+const keys = (cs: Candidate[]) => cs.map((c) => `${c.index}/${c.attempt}`);
+
+describe("selectEpisodes (the retry rule, without the simulator)", () => {
+  it("keeps the first success of each index and wraps from 49 to 0", () => {
+    const s = selectEpisodes(rule(48, 3), () => true);
+    expect(keys(s.kept)).toEqual(["48/0", "49/0", "0/0"]);
+    expect(s).toMatchObject({ done: true, exhausted: false, attempts: 3 });
+  });
+
+  it("retries a failed index with its next attempt, and moves on after 3 failures", () => {
+    // 48/0 ✗, 48/1 ✓ (kept), 49/0 ✗ 49/1 ✗ 49/2 ✗ (index given up), 0/0 ✓ (kept): 6 attempts
+    const s = selectEpisodes(rule(48, 2), table({ "48/0": false, "48/1": true, "49/0": false, "49/1": false, "49/2": false, "0/0": true }));
+    expect(keys(s.kept)).toEqual(["48/1", "0/0"]);
+    expect(keys(s.used)).toEqual(["48/0", "48/1", "49/0", "49/1", "49/2", "0/0"]);
+    expect(s.attempts).toBe(6);
+    expect(s.done).toBe(true);
+  });
+
+  it("waits for the episode the walk needs next, whatever ran ahead", () => {
+    // 5/0 is not known yet; 6/0 and 7/0 (run ahead) are, but cannot be used before 5 is decided
+    const s = selectEpisodes(rule(5, 2), table({ "6/0": true, "7/0": true }));
+    expect(s.next).toEqual({ index: 5, attempt: 0 });
+    expect(s.kept).toEqual([]);
+    expect(s.done).toBe(false);
+    const after = selectEpisodes(rule(5, 2), table({ "5/0": false, "6/0": true, "7/0": true }));
+    expect(after.next).toEqual({ index: 5, attempt: 1 });
+  });
+
+  it("an expert that always fails exhausts all 50 indices after 150 attempts", () => {
+    const s = selectEpisodes(rule(0, 1), () => false);
+    expect(s).toMatchObject({ done: true, exhausted: true, attempts: 150, kept: [] });
+  });
+
+  it("look-ahead proposes attempt 0 of the indices after the walk's position", () => {
+    const r = rule(48, 5);
+    const s = selectEpisodes(r, table({ "48/0": false }));
+    expect(keys(lookahead(r, s, 3))).toEqual(["49/0", "0/0", "1/0"]);
+  });
+
+  it("the outcomes-in-file reconstruct the walk: same kept episodes, same attempt count (resume)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 49 }), fc.integer({ min: 1, max: 6 }), fc.array(fc.boolean(), { minLength: 150, maxLength: 150 }), (start, perTask, bits) => {
+        const r = rule(start, perTask);
+        const s = selectEpisodes(r, (c) => bits[3 * c.index + c.attempt]);
+        if (s.exhausted) return;
+        const again = walkOfKept(r, s.kept);
+        expect(again.kept).toEqual(s.kept);
+        expect(again.attempts).toBe(s.attempts);
+        expect(new Set(s.kept.map((c) => c.index)).size).toBe(perTask);
+      }),
+    );
+  });
+
+  it("seeds: the start index and sub-seeds come from the seed and the episode's identity", () => {
+    expect(startIndex(7, "libero_10", 3)).toBe(startIndex(7, "libero_10", 3));
+    const starts = new Set([0, 1, 2, 3, 4, 5, 6, 7].map((seed) => startIndex(seed, "libero_10", 3)));
+    expect(starts.size).toBeGreaterThan(4);
+    const a = episodeSeed(0, "libero_10", 3, { index: 4, attempt: 0 });
+    expect(episodeSeed(0, "libero_10", 3, { index: 4, attempt: 1 })).not.toBe(a);
+    expect(episodeSeed(1, "libero_10", 3, { index: 4, attempt: 0 })).not.toBe(a);
+    expect(selectionRule(0, "libero_10", 3, 1).start).toBe(startIndex(0, "libero_10", 3));
+    expect(() => selectionRule(0, "libero_10", 3, 51)).toThrow(/1\.\.50/);
+    expect(candidateKey({ index: 3, attempt: 1 })).toBe("3:1");
+  });
+});
+
+describe("ensureDemos on libero_spatial task 0", () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "demos-test-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const rootA = path.join(tmp, "a");
+  const rootB = path.join(tmp, "b");
+  const opts = { suite: "libero_spatial", tasks: [0], perTask: 2, seed: 3 };
+
+  it("1 and 2 workers give byte-identical files (2 demos, so the second worker runs one ahead)", async () => {
+    const events: DemoProgressEvent[] = [];
+    const a = await ensureDemos({ ...opts, root: rootA, workers: 1, onProgress: (e) => events.push(e) });
+    const b = await ensureDemos({ ...opts, root: rootB, workers: 2 });
+    const file = demoFilePath(rootA, "libero_spatial", 0);
+    expect(a.tasks[0]).toMatchObject({ taskId: 0, path: file, count: 2, status: "generated" });
+    expect(readFileSync(file).equals(readFileSync(b.tasks[0].path))).toBe(true);
+    expect(readFileSync(a.statisticsPath).equals(readFileSync(b.statisticsPath))).toBe(true);
+    expect(events[0]).toMatchObject({ kind: "start", generate: [0], keep: [], episodes: 2, workers: 1 });
+    expect(events.filter((e) => e.kind === "episode" && e.kept)).toHaveLength(2);
+
+    const reader = await DemoReader.open(file);
+    try {
+      const [e0, e1] = reader.header.episodes;
+      const start = startIndex(3, "libero_spatial", 0);
+      expect(e0.index).toBe(start);
+      expect(e0.seed).toBe(episodeSeed(3, "libero_spatial", 0, e0));
+      expect(e1.index).not.toBe(e0.index);
+      expect(reader.header.episodes.every((e) => e.success && e.split === "train")).toBe(true);
+    } finally {
+      await reader.close();
+    }
+  }, 90_000);
+
+  it("resume keeps a finished task: no episode runs, the file is untouched", async () => {
+    const file = demoFilePath(rootA, "libero_spatial", 0);
+    const before = statSync(file);
+    const bytes = readFileSync(file);
+    const events: DemoProgressEvent[] = [];
+    const r = await ensureDemos({ ...opts, root: rootA, workers: 2, onProgress: (e) => events.push(e) });
+    expect(r.tasks[0].status).toBe("kept");
+    expect(r.tasks[0].count).toBe(2);
+    expect(events[0]).toMatchObject({ kind: "start", generate: [], keep: [0], episodes: 0 });
+    expect(events.some((e) => e.kind === "episode")).toBe(false);
+    expect(statSync(file).mtimeMs).toBe(before.mtimeMs);
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+});
+
+describe("npm run demos: flags", () => {
+  const userError = (argv: string[]) => {
+    try {
+      parseDemosArgs(argv);
+    } catch (err) {
+      expect(err).toBeInstanceOf(UserError);
+      return (err as Error).message;
+    }
+    throw new Error(`no error for ${argv.join(" ")}`);
+  };
+
+  it("an unknown suite is a UserError listing the five suites", () => {
+    expect(userError(["--suite", "libero_100"])).toBe(
+      'Unknown suite "libero_100"; the suites are libero_spatial, libero_object, libero_goal, libero_10, libero_90.');
+  });
+
+  it("missing --suite, bad tasks, counts and unknown flags are UserErrors", () => {
+    expect(userError([])).toMatch(/--suite is required/);
+    expect(userError(["--suite", "libero_10", "--tasks", "0,10"])).toMatch(/"10" is not a task of libero_10; give ids 0\.\.9/);
+    expect(userError(["--suite", "libero_10", "--tasks", "1,1"])).toMatch(/twice/);
+    expect(userError(["--suite", "libero_10", "--per-task", "0"])).toMatch(/--per-task is "0"; use an integer 1\.\.50/);
+    expect(userError(["--suite", "libero_10", "--seed", "-1"])).toMatch(/--seed/);
+    expect(userError(["--suite", "libero_10", "--frobnicate"])).toMatch(/Unknown option '--frobnicate'/);
+  });
+
+  it("defaults: all tasks, 1 per task, data/demos, seed 0", () => {
+    expect(parseDemosArgs(["--suite", "libero_goal"])).toMatchObject({
+      suite: "libero_goal", tasks: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perTask: 1, out: "data/demos", seed: 0,
+    });
+    expect(parseDemosArgs(["--suite", "libero_90", "--tasks", "3,5", "--workers", "2"])).toMatchObject({ tasks: [3, 5], workers: 2 });
+    expect(parseDemosArgs(["--help"])).toBe("help");
+  });
+
+  it("the table gives the expert's successes over attempts per task and in all", () => {
+    const text = taskTable([
+      { taskId: 0, path: "x", count: 1, status: "generated", attempts: 2, meanSteps: 120 },
+      { taskId: 4, path: "y", count: 1, status: "kept", attempts: 1, meanSteps: 80.5 },
+    ], (id) => `task ${id}`);
+    const lines = text.trim().split("\n");
+    expect(lines[1]).toMatch(/^0\s+generated\s+1\s+1\/2\s+50%\s+120\.0\s+task 0$/);
+    expect(lines[3]).toMatch(/^all\s+2\s+2\/3\s+67%$/);
+  });
+});
