@@ -84,7 +84,8 @@ export class InitStateSampler {
     this.sim = sim;
     this.robot = new PandaRobot(sim);
     this.world = new MujocoWorld(sim);
-    const adr = sim.model.jnt_qposadr as unknown as Int32Array;
+    // A copy, not a view: any WASM allocation may grow the heap and detach views into it.
+    const adr = Int32Array.from(sim.model.jnt_qposadr as unknown as Int32Array);
     this.qposAdr = (joint) => adr[sim.id("joint", joint)];
     const q0 = sim.model.qpos0 as unknown as Float64Array;
     for (const o of scene.objects) {
