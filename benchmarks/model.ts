@@ -100,6 +100,9 @@ console.log(`backend: ${backend}; default attention here: ${defaultAttentionVari
   );
 }
 
+/** tfjs timings per "preset/B", for the side-by-side with the PyTorch twin. */
+const measured = new Map<string, { fwd: number; train: number }>();
+
 // 2) Whole model: forward, and a training step (forward + backward + AdamW).
 {
   const rows: (string | number)[][] = [];
@@ -120,6 +123,7 @@ console.log(`backend: ${backend}; default attention here: ${defaultAttentionVari
         await optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar);
       }, minMs, warmup);
       rows.push([name, model.numParams(), B, fwd, (1000 * B) / fwd, (B * perSample) / fwd / 1e6, train, (1000 * B) / train, (3 * B * perSample) / train / 1e6]);
+      measured.set(`${name}/${B}`, { fwd, train });
       tokens.dispose();
       batch.images.dispose();
       batch.text.dispose();
@@ -140,4 +144,32 @@ console.log(`backend: ${backend}; default attention here: ${defaultAttentionVari
     rows,
     ["train step = forward + backward + AdamW (with global-norm clipping) on the mean token log-prob loss."],
   );
+}
+
+// 3) With --torch: the PyTorch twin of the same architecture (benchmarks/native/vla_twin.py), timed on the same
+//    machine in the same run (needs python3 with torch and CUDA: the GPU host's image has them).
+if (process.argv.includes("--torch")) {
+  const { spawnSync } = await import("node:child_process");
+  const rows: (string | number)[][] = [];
+  for (const name of presets) {
+    const r = spawnSync("python3", ["benchmarks/native/vla_twin.py", "--preset", name, "--batches", batches.join(",")], { encoding: "utf8" });
+    if (r.status !== 0) {
+      console.log(`PyTorch twin not run for ${name}: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`);
+      continue;
+    }
+    for (const line of r.stdout.trim().split("\n")) {
+      const t = JSON.parse(line) as { batch: number; forward_ms: number; train_ms: number; gpu: string };
+      const ours = measured.get(`${name}/${t.batch}`);
+      if (!ours) continue;
+      rows.push([name, t.batch, ours.fwd, t.forward_ms, ours.fwd / t.forward_ms, ours.train, t.train_ms, ours.train / t.train_ms, t.gpu]);
+    }
+  }
+  if (rows.length > 0) {
+    printTable(
+      `tfjs-${backend} vs a PyTorch twin of the same model, same machine, same run`,
+      ["preset", "B", "tfjs fwd ms", "torch fwd ms", "fwd ratio", "tfjs train ms", "torch train ms", "train ratio", "device"],
+      rows,
+      ["PyTorch: fp32 with TF32 off, F.scaled_dot_product_attention, torch.optim.AdamW, clip_grad_norm_ 1.0; target: train ratio ≤ 3."],
+    );
+  }
 }
