@@ -48,8 +48,11 @@ export interface EnsureDemosOptions {
 }
 
 export type DemoProgressEvent =
-  /** before any episode: the tasks that need generating and the episodes they will keep */
-  | { kind: "start"; generate: number[]; keep: number[]; episodes: number; workers: number }
+  /**
+   * before any episode: the tasks that need generating (`replace`: those of them whose file exists but
+   * holds other demos, e.g. from another seed or count, and will be overwritten) and the episodes to keep
+   */
+  | { kind: "start"; generate: number[]; keep: number[]; replace: number[]; episodes: number; workers: number }
   /** one expert episode finished and the walk used it (`kept`: it became a demo) */
   | { kind: "episode"; taskId: number; index: number; attempt: number; success: boolean; steps: number; kept: boolean }
   | { kind: "task"; result: TaskDemos };
@@ -84,11 +87,11 @@ export async function ensureDemos(opts: EnsureDemosOptions): Promise<EnsureDemos
     const path = demoFilePath(root, opts.suite, task.id);
     const existing = await existingDemos(path, opts.seed, task, rule);
     if (existing) results.set(task.id, existing);
-    else todo.push(new TaskJob(task, rule, path, opts.seed));
+    else todo.push(new TaskJob(task, rule, path, opts.seed, existsSync(path)));
   }
   const workerCount = Math.max(1, Math.min(opts.workers ?? os.cpus().length, todo.length * opts.perTask));
   opts.onProgress?.({
-    kind: "start", generate: todo.map((t) => t.task.id), keep: [...results.keys()], episodes: todo.length * opts.perTask, workers: todo.length ? workerCount : 0,
+    kind: "start", generate: todo.map((t) => t.task.id), keep: [...results.keys()], replace: todo.filter((t) => t.replaces).map((t) => t.task.id), episodes: todo.length * opts.perTask, workers: todo.length ? workerCount : 0,
   });
   for (const r of results.values()) opts.onProgress?.({ kind: "task", result: r });
   if (todo.length > 0) {
@@ -143,7 +146,7 @@ class TaskJob {
   steps = 0;
   done = false;
 
-  constructor(readonly task: TaskSpec, readonly rule: SelectionRule, readonly path: string, readonly seed: number) {
+  constructor(readonly task: TaskSpec, readonly rule: SelectionRule, readonly path: string, readonly seed: number, readonly replaces: boolean) {
     this.state = this.walk();
   }
 

@@ -97,7 +97,7 @@ describe("ensureDemos on libero_spatial task 0", () => {
     expect(a.tasks[0]).toMatchObject({ taskId: 0, path: file, count: 2, status: "generated" });
     expect(readFileSync(file).equals(readFileSync(b.tasks[0].path))).toBe(true);
     expect(readFileSync(a.statisticsPath).equals(readFileSync(b.statisticsPath))).toBe(true);
-    expect(events[0]).toMatchObject({ kind: "start", generate: [0], keep: [], episodes: 2, workers: 1 });
+    expect(events[0]).toMatchObject({ kind: "start", generate: [0], keep: [], replace: [], episodes: 2, workers: 1 });
     expect(events.filter((e) => e.kind === "episode" && e.kept)).toHaveLength(2);
 
     const reader = await DemoReader.open(file);
@@ -121,7 +121,7 @@ describe("ensureDemos on libero_spatial task 0", () => {
     const r = await ensureDemos({ ...opts, root: rootA, workers: 2, onProgress: (e) => events.push(e) });
     expect(r.tasks[0].status).toBe("kept");
     expect(r.tasks[0].count).toBe(2);
-    expect(events[0]).toMatchObject({ kind: "start", generate: [], keep: [0], episodes: 0 });
+    expect(events[0]).toMatchObject({ kind: "start", generate: [], keep: [0], replace: [], episodes: 0 });
     expect(events.some((e) => e.kind === "episode")).toBe(false);
     expect(statSync(file).mtimeMs).toBe(before.mtimeMs);
     expect(readFileSync(file).equals(bytes)).toBe(true);
