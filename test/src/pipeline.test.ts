@@ -16,6 +16,7 @@ import { AdamW } from "../../models/optim.ts";
 import { ppoUpdate } from "../../algorithms/ppoUpdate.ts";
 import { defaultRlConfig } from "../../algorithms/rlConfig.ts";
 import type { Rollout } from "../../algorithms/rollout.ts";
+import { runCli } from "../../src/cli/errors.ts";
 import { loadTrainConfig } from "../../src/config/overrides.ts";
 import type { ResolvedTrainConfig } from "../../src/config/trainConfig.ts";
 import { readMetrics, type MetricsRecord } from "../../src/metrics.ts";
@@ -95,6 +96,32 @@ describe("runTraining on the tiny preset", () => {
     const wa = fs.readFileSync(path.join(straight(), "rl", "weights-000.bin"));
     const wb = fs.readFileSync(path.join(out, "rl", "weights-000.bin"));
     expect(wb.equals(wa)).toBe(true);
+  }, 240_000);
+
+  it("Ctrl-C during SFT saves a checkpoint and exits 130 with the resume command; --resume finishes with the same SFT curve", async () => {
+    const out = path.join(tmp, "interrupted");
+    const stderr: string[] = [];
+    let code = -1;
+    // The signal arrives while SFT runs its first step (the line below is logged just before it).
+    const log = (line: string) => {
+      if (line.startsWith("sft: ") && line.includes("windows")) process.emit("SIGINT");
+    };
+    await runCli(() => runTraining(configFor(out, 0), { log, rlOverrides: overrides, resumeHint: "RESUME-HINT" }), {
+      argv: [], stderr: { write: (s: string) => stderr.push(s) }, exit: (c) => (code = c),
+    });
+    expect(code).toBe(130);
+    expect(stderr.join("")).toMatch(/SFT stopped after step 1\/8 .*continue with: RESUME-HINT/);
+    const extras = readExtras(JSON.parse(fs.readFileSync(path.join(out, "sft", "extras.json"), "utf8")), "sft");
+    expect([extras.step, extras.finished]).toEqual([1, false]);
+
+    // Through runCli again: it clears the signal the first command received.
+    const resumed = await runCli(() => runTraining(configFor(out, 0, ["--resume"]), { log: () => {}, rlOverrides: overrides }), {
+      argv: [], stderr: { write: (s: string) => stderr.push(s) }, exit: () => {},
+    });
+    expect(resumed).toBe(0);
+    const sftOf = (dir: string) => withoutTimings(readMetrics(path.join(dir, "metrics.jsonl")).records.filter((r) => r.phase === "sft"));
+    expect(sftOf(out)).toEqual(sftOf(straight()));
+    expect(fs.readFileSync(path.join(out, "sft", "weights-000.bin")).equals(fs.readFileSync(path.join(straight(), "sft", "weights-000.bin")))).toBe(true);
   }, 240_000);
 
   it("an update on a mixed group raises the log-probs of the successes and lowers those of the failures", async () => {
