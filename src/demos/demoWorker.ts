@@ -1,7 +1,7 @@
 /**
  * Entry of a demo worker thread: runs the scripted expert on the episodes `generate.ts` asks for and posts
- * each recorded episode back. One task env (`makeTaskEnv`, two MuJoCo instances) is built per task the
- * worker is given and kept for its later episodes; an episode depends only on its init state and sub-seed
+ * each recorded episode back. The task env (`makeTaskEnv`, two MuJoCo instances) is kept for the worker's
+ * later episodes of the same task; an episode depends only on its init state and sub-seed
  * (the env's reset leaves nothing of the previous episode), so which worker ran it does not matter.
  *
  * Start it with `spawnDemoWorker` (generate.ts), which loads tsx inside the thread first.
@@ -20,12 +20,13 @@ const port = parentPort;
 if (port === null) throw new Error("demoWorker.ts is a worker-thread entry; start it through ensureDemos, not directly.");
 
 /**
- * The one task env this worker holds. One, not one per task, and rebuilt whenever the WASM heap has grown
- * since it was built: growing the heap (building another model, or an allocation during an episode)
- * detaches typed-array views that an env cached at construction (e.g. the init-state sampler's
- * `jnt_qposadr`), which silently changes that env's init states. An episode during which the heap grew is
- * therefore run again in a fresh env, so that every episode is what a fresh env gives, whatever the thread
- * ran before.
+ * The one task env this worker holds, rebuilt whenever the WASM heap has grown since it was built. Growing
+ * the heap (building another model, or an allocation during an episode) detaches every typed-array view
+ * into it; an env that kept such a view from its construction then reads and writes nothing, silently (the
+ * init-state sampler did so with `jnt_qposadr` until 77ccca0). So an env is used only while the heap it was
+ * built in still stands, and an episode during which the heap grew is run again in a fresh env: every
+ * episode is what a fresh env gives, whatever the thread ran before. One env, not one per task, because
+ * building a second would grow the heap under the first; the scheduler keeps a worker on its task.
  */
 let current: { key: string; te: TaskEnv; heapMark: Float64Array } | null = null;
 
