@@ -13,6 +13,7 @@
  *
  * Actions are stored action-major, `[S·A]` with A = 7: element `7·s + d` is dim d of step s.
  */
+import { jsonObject } from "./jsonInput.ts";
 import { ACTION_DIM } from "./types.ts";
 
 /** Dims normalized with q01/q99 (0..5); the gripper (6) is not. */
@@ -142,18 +143,7 @@ export function actionStatsToJSON(stats: ActionStats): ActionStats {
  * `where` names the source (a file path) in error messages.
  */
 export function actionStatsFromJSON(value: unknown, where = "action statistics"): ActionStats {
-  let obj = value;
-  if (typeof value === "string") {
-    try {
-      obj = JSON.parse(value);
-    } catch (err) {
-      throw new Error(`${where}: not valid JSON (${(err as Error).message}).`);
-    }
-  }
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-    throw new Error(`${where}: expected an object with fields ${FIELDS.join(", ")}; got ${describe(obj)}.`);
-  }
-  const record = obj as Record<string, unknown>;
+  const record = jsonObject(value, where, `an object with fields ${FIELDS.join(", ")}`);
   const stats = {} as ActionStats;
   for (const f of FIELDS) {
     const v = record[f];

@@ -22,6 +22,7 @@
  * form is `fastSampleErrorBound`). Typical errors are far smaller: uniform rounding noise has an RMS of
  * 1/(scale·√12) ≈ 0.029 at scale 10.
  */
+import { jsonObject } from "./jsonInput.ts";
 import { ACTION_DIM, CHUNK_LEN } from "./types.ts";
 import { dctColumns, dctMatrix, idctColumns } from "./dct.ts";
 import { Bpe, type Merge, trainBpe } from "./bpe.ts";
@@ -171,18 +172,7 @@ export class FastTokenizer {
 
   /** Reads a tokenizer back from parsed JSON (or a JSON string); `where` names the source in errors. */
   static fromJSON(value: unknown, where = "FAST tokenizer"): FastTokenizer {
-    let obj = value;
-    if (typeof value === "string") {
-      try {
-        obj = JSON.parse(value);
-      } catch (err) {
-        throw new Error(`${where}: not valid JSON (${(err as Error).message}).`);
-      }
-    }
-    if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-      throw new Error(`${where}: expected an object with fields format, version, scale, chunkLen, actionDim, merges.`);
-    }
-    const o = obj as Record<string, unknown>;
+    const o = jsonObject(value, where, "an object with fields format, version, scale, chunkLen, actionDim, merges");
     if (o.format !== FORMAT) throw new Error(`${where}: field 'format' must be "${FORMAT}"; got ${JSON.stringify(o.format)}.`);
     if (o.version !== VERSION) throw new Error(`${where}: field 'version' must be ${VERSION}; got ${JSON.stringify(o.version)}.`);
     if (!Array.isArray(o.merges)) throw new Error(`${where}: field 'merges' must be an array of [a, b] pairs.`);

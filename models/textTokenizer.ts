@@ -11,6 +11,7 @@
  * Ids: 0 = pad, 1 = unk, then the distinct words in ascending code-point order from 2, so the same set of
  * instructions, in any order and with any repeats, gives the same ids.
  */
+import { jsonObject } from "./jsonInput.ts";
 
 /** Id of the padding token; sequences are right-padded with it. */
 export const PAD_ID = 0;
@@ -108,18 +109,7 @@ export class TextTokenizer {
    * `where` names the source (a checkpoint path) in error messages.
    */
   static fromJSON(value: unknown, where = "text tokenizer"): TextTokenizer {
-    let obj = value;
-    if (typeof value === "string") {
-      try {
-        obj = JSON.parse(value);
-      } catch (err) {
-        throw new Error(`${where}: not valid JSON (${(err as Error).message}).`);
-      }
-    }
-    if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-      throw new Error(`${where}: expected an object with fields format, version, words.`);
-    }
-    const o = obj as Record<string, unknown>;
+    const o = jsonObject(value, where, "an object with fields format, version, words");
     if (o.format !== FORMAT) throw new Error(`${where}: field 'format' must be "${FORMAT}"; got ${JSON.stringify(o.format)}.`);
     if (o.version !== VERSION) throw new Error(`${where}: field 'version' must be ${VERSION}; got ${JSON.stringify(o.version)}.`);
     if (!Array.isArray(o.words)) throw new Error(`${where}: field 'words' must be an array of strings.`);
