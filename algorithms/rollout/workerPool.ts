@@ -11,11 +11,8 @@
  * answered. The caller sees a slower answer, never a lost step. A worker that dies `maxRestarts` times in a
  * row without answering anything is given up, and its requests fail with the reason.
  */
-import { existsSync } from "node:fs";
+import { spawnTsWorker } from "../../sim/threads.ts";
 import os from "node:os";
-import { resolve } from "node:path";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { EnvSpec } from "../../sim/envFactory.ts";
 import type { ChunkResult, InitStateId, Observation } from "../../sim/envTypes.ts";
@@ -46,41 +43,11 @@ export interface StepItem {
 }
 
 /**
- * Worker threads do not inherit the parent's TypeScript loader, and Node 20 ignores `--import tsx` in a
- * worker's execArgv. So the thread starts from this small CommonJS script, registers tsx's ESM hooks in
- * itself, then imports the TypeScript entry. Works the same under `npx tsx` and under vitest.
- */
-const BOOTSTRAP = `
-const { workerData } = require("node:worker_threads");
-import(workerData.tsxApi).then((tsx) => {
-  tsx.register();
-  return import(workerData.entry);
-});
-`;
-
-const ENTRY = new URL("./envWorker.ts", import.meta.url).href;
-
-/**
- * URL of tsx's ESM API (its CommonJS twin resolves its hooks against the wrong folder when loaded from an
- * eval'd script). `import.meta.resolve` is missing under some loaders, so fall back to require's answer.
- */
-function tsxApiUrl(): string {
-  const meta = import.meta as ImportMeta & { resolve?: (specifier: string) => string };
-  if (typeof meta.resolve === "function") return meta.resolve("tsx/esm/api");
-  return pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
-}
-
-/**
  * Starts one env worker thread: envWorker.ts with TypeScript support, or, when SIMPLEVLA_ENV_WORKER names a
  * JavaScript file (envWorker.ts bundled by esbuild, for a machine without tsx), that file as it is.
  */
 export function spawnEnvWorker(): Worker {
-  const bundled = process.env.SIMPLEVLA_ENV_WORKER;
-  if (bundled) {
-    if (!existsSync(bundled)) throw new Error(`SIMPLEVLA_ENV_WORKER names ${bundled}, which does not exist; unset it or bundle envWorker.ts there.`);
-    return new Worker(pathToFileURL(resolve(bundled)));
-  }
-  return new Worker(BOOTSTRAP, { eval: true, workerData: { tsxApi: tsxApiUrl(), entry: ENTRY } });
+  return spawnTsWorker(new URL("./envWorker.ts", import.meta.url), "SIMPLEVLA_ENV_WORKER");
 }
 
 /** The episode in progress on one env, as far as the worker has answered: enough to replay it exactly. */

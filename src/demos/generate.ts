@@ -12,10 +12,9 @@
  *   without the simulator) is left as it is. A task's file is written atomically when its last episode is
  *   kept, so an interrupted run keeps every finished task and leaves no half file.
  */
+import { spawnTsWorker } from "../../sim/threads.ts";
 import { existsSync } from "node:fs";
 import os from "node:os";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { DemoReader } from "../../sim/dataset/reader.ts";
 import { DemoWriter } from "../../sim/dataset/writer.ts";
@@ -184,26 +183,9 @@ class TaskJob {
   }
 }
 
-/**
- * Worker threads do not inherit tsx's loader (and Node 20 ignores `--import tsx` in a worker's execArgv),
- * so the thread starts from this CommonJS snippet, registers tsx's ESM hooks, then imports the entry: the
- * approach of algorithms/rollout/workerPool.ts.
- */
-const BOOTSTRAP = `
-const { workerData } = require("node:worker_threads");
-import(workerData.tsxApi).then((tsx) => {
-  tsx.register();
-  return import(workerData.entry);
-});
-`;
-
+/** A demo worker: demoWorker.ts, or the bundle SIMPLEVLA_DEMO_WORKER names (sim/threads.ts). */
 function spawnDemoWorker(): Worker {
-  const meta = import.meta as ImportMeta & { resolve?: (specifier: string) => string };
-  const tsxApi = typeof meta.resolve === "function"
-    ? meta.resolve("tsx/esm/api")
-    : pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
-  const entry = new URL("./demoWorker.ts", import.meta.url).href;
-  return new Worker(BOOTSTRAP, { eval: true, workerData: { tsxApi, entry } });
+  return spawnTsWorker(new URL("./demoWorker.ts", import.meta.url), "SIMPLEVLA_DEMO_WORKER");
 }
 
 interface WorkerSlot {
