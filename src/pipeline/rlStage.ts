@@ -30,7 +30,7 @@ import type { Rollout } from "../../algorithms/rollout.ts";
 import { collectRollouts } from "../../algorithms/rollout/collect.ts";
 import type { WorkerPool } from "../../algorithms/rollout/workerPool.ts";
 import { INIT_STATES_PER_SPLIT } from "../../sim/tasks/initStateId.ts";
-import { Interrupted, interruptSignal } from "../cli/errors.ts";
+import { Interrupted, interruptSignal, UserError } from "../cli/errors.ts";
 import type { ResolvedTrainConfig } from "../config/trainConfig.ts";
 import { rlConfigFrom } from "../config/rlConfigFrom.ts";
 import { METRIC, perTask, type MetricsRecord, type MetricsWriter } from "../metrics.ts";
@@ -81,7 +81,10 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
       done = extras.step;
       pairsDrawn = extras.pairsDrawn ?? 0;
     }
-    if (done >= run.steps) {
+    if (done > run.steps) {
+      throw new UserError(`${paths.rl} is already at RL step ${done}, beyond --steps ${run.steps}; pass --steps ${done} or more, or use another --out`);
+    }
+    if (done === run.steps) {
       o.log(`rl: checkpoint ${paths.rl} is at step ${done} of ${run.steps}; skipping RL`);
       return;
     }
@@ -125,7 +128,8 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
         seen.push(...result.rollouts);
         collector.offer(groups.map((_, g) => result.rollouts.slice(g * G, (g + 1) * G)));
         if (interruptSignal() !== null && !collector.done) {
-          throw new Interrupted(`RL step ${step} was abandoned mid-rollout; the checkpoint of step ${step - 1} in ${paths.rl} is intact; continue with: ${o.resumeHint}`);
+          const from = step > 1 ? `the checkpoint of RL step ${step - 1} in ${paths.rl}` : `the SFT checkpoint in ${paths.sft}`;
+          throw new Interrupted(`RL step ${step} was abandoned mid-rollout; the run continues from ${from} with: ${o.resumeHint}`);
         }
       }
       const { groups: kept, stats: sampling } = collector.take();
