@@ -56,6 +56,9 @@ export interface RlStageOptions {
   rlOverrides?: Partial<RlConfig>;
 }
 
+/** What the step's metrics need of a drawn episode. */
+type EpisodeSummary = Pick<Rollout, "taskId" | "success" | "finishStep">;
+
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 /** Runs RL steps from the last checkpoint (or 0) to `run.steps`; on return the model holds the RL weights. */
@@ -98,7 +101,7 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
       // 1) rollout: G sampled episodes per drawn init state; dynamic sampling keeps the mixed groups
       const tRollout = performance.now();
       const collector = new GroupCollector<Rollout>({ groupsPerBatch: rl.batch, maxDraws: rlConfig.maxDrawsPerBatch, low: rl.accuracyLow, high: rl.accuracyHigh });
-      const seen: Rollout[] = [];
+      const seen: EpisodeSummary[] = []; // every drawn episode, for the training success rate (images dropped)
       const timing = { modelMs: 0, envMs: 0 };
       for (let draw = 0; !collector.done; draw++) {
         const pairs = sampler.next(rl.batch);
@@ -125,7 +128,7 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
         if (!bar) o.log(`[rollout] step ${step} draw ${draw + 1}: ${wins}/${result.rollouts.length} episodes succeeded, ${seconds(tDraw).toFixed(1)}s`);
         timing.modelMs += result.timing.modelMs;
         timing.envMs += result.timing.envMs;
-        seen.push(...result.rollouts);
+        seen.push(...result.rollouts.map(({ taskId, success, finishStep }) => ({ taskId, success, finishStep })));
         collector.offer(groups.map((_, g) => result.rollouts.slice(g * G, (g + 1) * G)));
         if (interruptSignal() !== null && !collector.done) {
           const from = step > 1 ? `the checkpoint of RL step ${step - 1} in ${paths.rl}` : `the SFT checkpoint in ${paths.sft}`;
@@ -146,8 +149,8 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
       }
       const updateSeconds = seconds(tUpdate);
 
-      // 4) evaluate and log: one metrics line per step, an evaluation every eval.interval steps (the last
-      // step's is the run's final evaluation), then the checkpoint
+      // 4) evaluate and log: one metrics line per step, an evaluation every eval.interval steps (that of the
+      // last step is the run's final evaluation, made by run.ts), then the checkpoint
       const record = stepRecord(step, seen, sampling, diag, kept.length, run.tasks);
       Object.assign(record, {
         [METRIC.time]: o.elapsed(),
@@ -188,7 +191,7 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
 /** The step's metrics: training success (all drawn groups, per task), dynamic sampling, update diagnostics. */
 function stepRecord(
   step: number,
-  seen: readonly Rollout[],
+  seen: readonly EpisodeSummary[],
   sampling: ReturnType<GroupCollector<Rollout>["take"]>["stats"],
   diag: UpdateDiagnostics | null,
   keptGroups: number,
