@@ -116,7 +116,15 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
       };
 
       // 2) evaluation of the SFT policy: step 0, the "before" of the report's SFT → RL table
-      if (!hasCheckpoint(paths.rl) && !evaluated(0)) await evaluateAt(0);
+      if (!hasCheckpoint(paths.rl) && !evaluated(0)) {
+        await evaluateAt(0);
+        if (evaluated(0)?.["eval/success"] === 0 && run.steps > 0) {
+          log(
+            "warning: the SFT policy solved no evaluation episode. RL learns only from groups with mixed success " +
+              "(dynamic sampling), so it may skip many steps; more SFT steps (--sft.steps) or demos (--per-task) help.",
+          );
+        }
+      }
 
       // 3) RL (skipped when <runDir>/rl/ is at run.steps)
       await runRlStage({ config, paths, model, tokenizer, stats, pool, metrics, elapsed, resumeHint, log, rlOverrides: opts.rlOverrides });
