@@ -17,6 +17,7 @@ import type { ObservationEncoder } from "../../algorithms/ppoUpdate.ts";
 import { STATISTICS_FILE, statisticsKey } from "../../sim/dataset/stats.ts";
 import { allInstructions } from "../../sim/tasks/registry.ts";
 import { UserError } from "../cli/errors.ts";
+import type { ValueHeadJSON } from "./valueHeadState.ts";
 
 /** The tokenizer every run uses: one id per word of the 130 instructions, the same on every machine. */
 export function projectTextTokenizer(): TextTokenizer {
@@ -78,6 +79,8 @@ export interface PolicyExtras {
   elapsed: number;
   /** RL only: training (task, index) pairs drawn from the sampler so far; a resumed sampler replays them. */
   pairsDrawn?: number;
+  /** RL with --algo ppo: the value head and its AdamW moments (valueHeadState.ts). */
+  valueHead?: ValueHeadJSON;
 }
 
 export function makeExtras(e: Omit<PolicyExtras, "textTokenizer" | "actionStats"> & { tokenizer: TextTokenizer; stats: ActionStats }): PolicyExtras {

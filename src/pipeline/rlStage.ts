@@ -24,10 +24,11 @@ import { AdamW } from "../../models/optim.ts";
 import type { TextTokenizer } from "../../models/textTokenizer.ts";
 import type { Vla } from "../../models/vla.ts";
 import { GroupCollector, TrainPairSampler } from "../../algorithms/dynamicSampling.ts";
-import { ppoUpdate, type UpdateDiagnostics } from "../../algorithms/ppoUpdate.ts";
+import { ppoUpdate, updateVariables, type UpdateDiagnostics } from "../../algorithms/ppoUpdate.ts";
 import type { RlConfig } from "../../algorithms/rlConfig.ts";
 import type { Rollout } from "../../algorithms/rollout.ts";
 import { collectRollouts } from "../../algorithms/rollout/collect.ts";
+import { ValueHead } from "../../algorithms/valueHead.ts";
 import type { WorkerPool } from "../../algorithms/rollout/workerPool.ts";
 import { INIT_STATES_PER_SPLIT } from "../../sim/tasks/initStateId.ts";
 import { Interrupted, interruptSignal, UserError } from "../cli/errors.ts";
@@ -38,6 +39,7 @@ import { progress } from "../progress.ts";
 import { evalRecord, runEvaluation } from "./evalStage.ts";
 import { makeExtras, observationEncoder, readExtras } from "./policy.ts";
 import { hasCheckpoint, type RunPaths } from "./runDir.ts";
+import { restoreJoint, splitForCheckpoint } from "./valueHeadState.ts";
 import { initStateId, taskKey, taskLookup } from "./taskEnvs.ts";
 
 export interface RlStageOptions {
@@ -67,7 +69,10 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
   const { run, rl } = config;
   const rlConfig: RlConfig = { ...rlConfigFrom(config), ...o.rlOverrides };
   const G = rl.groupSize;
-  const optimizer = new AdamW(model.trainableVariables(), {
+  // PPO (--algo ppo) adds a value head over the VLA's features; one AdamW steps both (ppoUpdate's order).
+  const valueHead = run.algo === "ppo" ? new ValueHead(model.config.width, rlConfig.valueHidden, seedrandom(`value-head/${run.seed}`)) : undefined;
+  const policyVars = model.trainableVariables().length;
+  const optimizer = new AdamW(updateVariables(model, valueHead), {
     lr: rlConfig.learningRate, beta1: rlConfig.beta1, beta2: rlConfig.beta2, weightDecay: rlConfig.weightDecay, clipNorm: rlConfig.gradClip,
   });
   const lookup = taskLookup({ suite: run.suite, maxSteps: rl.maxSteps });
@@ -80,7 +85,8 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
       const ckpt = loadCheckpoint(paths.rl);
       const extras = readExtras(ckpt.extras, paths.rl);
       restoreWeights(model, ckpt);
-      restoreOptimizer(optimizer, ckpt);
+      if (valueHead && ckpt.optimizer) restoreJoint(optimizer, ckpt.optimizer, valueHead, extras.valueHead, paths.rl);
+      else restoreOptimizer(optimizer, ckpt);
       done = extras.step;
       pairsDrawn = extras.pairsDrawn ?? 0;
     }
@@ -145,7 +151,7 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
       if (sampling.outcome === "skip") {
         o.log(`rl step ${step}: no group with mixed success in ${sampling.draws} draws (${sampling.groupsSeen} groups, success ${(100 * sampling.successRateBeforeFilter).toFixed(1)}%); update skipped`);
       } else {
-        diag = await ppoUpdate({ model, rollouts: kept.flat(), encode, optimizer, config: rlConfig });
+        diag = await ppoUpdate({ model, rollouts: kept.flat(), encode, optimizer, config: rlConfig, valueHead });
       }
       const updateSeconds = seconds(tUpdate);
 
@@ -169,12 +175,12 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
         });
         metrics.append(evalRecord(step, o.elapsed(), ev));
       }
+      const extras = makeExtras({ stage: "rl", step, finished: step === run.steps, suite: run.suite, tasks: run.tasks, preset: run.preset, elapsed: o.elapsed(), pairsDrawn, tokenizer, stats });
+      const split = valueHead ? await splitForCheckpoint(optimizer, policyVars, valueHead) : undefined;
       await saveCheckpoint(
         paths.rl,
-        {
-          model, optimizer,
-          extras: { ...makeExtras({ stage: "rl", step, finished: step === run.steps, suite: run.suite, tasks: run.tasks, preset: run.preset, elapsed: o.elapsed(), pairsDrawn, tokenizer, stats }) },
-        },
+        { model, optimizer: split?.policyOptimizer ?? optimizer, extras: { ...extras, ...(split ? { valueHead: split.valueHead } : {}) } },
+        // float32 moments: a resumed run must continue bit for bit.
         { momentsDtype: "float32" },
       );
       if (interruptSignal() !== null && step < run.steps) {
@@ -185,6 +191,7 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
     steps.done();
   } finally {
     optimizer.dispose();
+    valueHead?.dispose();
   }
 }
 

@@ -55,9 +55,6 @@ export interface RunResult {
 export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions = {}): Promise<RunResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const { run, rl } = config;
-  if (run.algo === "ppo") {
-    throw new UserError("--algo ppo is not wired into the training pipeline yet (its value head is not checkpointed); use --algo grpo or rloo");
-  }
   if (path.basename(path.resolve(run.demos)) !== run.suite) {
     throw new UserError(`--demos must name a folder called ${run.suite} (the demos go to <folder>/task<id>.demos), got ${run.demos}`);
   }
