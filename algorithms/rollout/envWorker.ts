@@ -64,7 +64,7 @@ const heapGrew = (mark: Float64Array) => mark.buffer.byteLength === 0;
 
 /** A fresh env from `spec` in slot `envIndex` (the old one disposed), with no episode. */
 async function build(envIndex: number, spec: EnvSpec): Promise<HostedEnv> {
-  envs.get(envIndex)?.built.env.dispose();
+  envs.get(envIndex)?.built.dispose();
   envs.delete(envIndex);
   const mark = await heapMark(); // taken first, so that growth during the build counts too
   const hosted: HostedEnv = { key: specKey(spec), spec, built: await makeEnv(spec), mark, episode: null };
