@@ -143,19 +143,19 @@ export const PRESET_SETTINGS: Readonly<Record<PresetName, PresetSettings>> = {
     rl: { groupSize: 4, batch: 1, miniBatch: 2, lr: 3e-5, maxSteps: 16 },
     eval: { interval: 1, trials: 1 },
   },
-  // The default, sized for a 2-core CPU (wasm backend) to finish in about 3 hours on libero_spatial.
-  // Estimated at ~10 ms per batched forward row of the 2.1M-parameter model and ~300 control steps/s per
-  // core: one draw of 4 groups × 8 = 32 episodes takes ~1.5 min (rollout, log-prob recompute, update), and
-  // dynamic sampling needs ~1.5 draws per step, so 60 steps ≈ 2 h. SFT: 2000 steps of 32 windows ≈ 30 min
-  // (≈ 20 passes over one demo per task; the model starts from scratch, unlike OpenVLA). Mini-batch 8 keeps
-  // the original's 4 optimizer steps per batch. 10 held-out trials per task (±15% per task, ±5% over 10
-  // tasks) every 10 steps costs ~2 min per evaluation.
+  // The default, sized for a 2-core CPU (wasm backend). Measured on the 2-core development machine
+  // (src/pipeline, libero_spatial, shared machine): an SFT step of 32 windows takes 3.9–6 s; one rollout
+  // draw of 2 groups × 8 = 16 episodes of up to 220 steps ≈ 30–60 s (the model's forward is ~50 ms per
+  // row, ~58% of it); an update ≈ 150 ms per chunk-step row. So: SFT 800 steps ≈ 55–80 min (≈ 20 passes
+  // over one demo per task); 30 RL steps of ~1.5 draws and an update ≈ 1.5–2 h when groups are mixed, more
+  // when dynamic sampling has to draw up to its cap; 5 held-out trials per task every 10 steps ≈ 5 min per
+  // evaluation. Mini-batch 4 keeps the original's 4 optimizer steps per batch.
   small: {
     tasks: "all",
-    steps: 60,
-    sft: { steps: 2000, batch: 32, lr: 3e-4 },
-    rl: { groupSize: 8, batch: 4, miniBatch: 8, lr: 1e-5, maxSteps: "auto" },
-    eval: { interval: 10, trials: 10 },
+    steps: 30,
+    sft: { steps: 800, batch: 32, lr: 3e-4 },
+    rl: { groupSize: 8, batch: 2, miniBatch: 4, lr: 1e-5, maxSteps: "auto" },
+    eval: { interval: 10, trials: 5 },
   },
   // GPU (webgpu or tensorflow backend), where the model is cheap and simulation on many cores dominates:
   // 16 groups × 8 = 128 trajectories per step (a quarter of the original's 512), mini-batch 32 (4 optimizer

@@ -140,7 +140,7 @@ describe("overrides", () => {
   });
 
   it("cross-field checks: mini-batch must divide the step's trajectories", () => {
-    expect(userError(() => loadTrainConfig(["rl.miniBatch=5"]))).toContain("rl.miniBatch (5) must divide the 32 trajectories");
+    expect(userError(() => loadTrainConfig(["rl.miniBatch=5"]))).toContain("rl.miniBatch (5) must divide the 16 trajectories");
   });
 
   it("--config reads a nested JSON file; the command line wins over it", () => {
@@ -190,7 +190,7 @@ describe("overrides", () => {
 
   it("the rl section reaches the algorithms' RlConfig; knobs without a flag keep the original's values", () => {
     const r = rlConfigFrom(resolveTrainConfig(parseTrainArgs(["--algo", "rloo", "--lr", "2e-5", "--batch", "8"]).config));
-    expect(r).toMatchObject({ advantage: "rloo", learningRate: 2e-5, groupsPerBatch: 8, miniBatchTrajectories: 8, groupSize: 8 });
+    expect(r).toMatchObject({ advantage: "rloo", learningRate: 2e-5, groupsPerBatch: 8, miniBatchTrajectories: 4, groupSize: 8 });
     expect(r).toMatchObject({ temperature: 1.6, clipLow: 0.2, clipHigh: 0.28, gradClip: 1, weightDecay: 0.01 });
   });
 });
