@@ -8,6 +8,10 @@
  * (piecewise-linear velocity moves with seeded noise and gripper toggles). `benchmarkFast` takes any
  * episodes of env actions, so a recorded dataset can be passed in unchanged once one exists.
  */
+import { existsSync } from "node:fs";
+import { DemoReader } from "../sim/dataset/reader.ts";
+import { listDemoFiles } from "../sim/dataset/format.ts";
+import { isNoOp } from "../sim/dataset/stats.ts";
 import { pathToFileURL } from "node:url";
 import seedrandom from "seedrandom";
 import { machineLine, printTable, timeIt, type Cell } from "./lib/table.ts";
@@ -178,11 +182,45 @@ export async function benchmarkFast(episodes: Float32Array[], source: string): P
   );
 }
 
+/** Env actions of every successful episode in a demos folder, no-op steps dropped as SFT drops them. */
+async function recordedEpisodes(dir: string): Promise<Float32Array[]> {
+  const episodes: Float32Array[] = [];
+  for (const file of await listDemoFiles(dir)) {
+    const reader = await DemoReader.open(file);
+    try {
+      for (let i = 0; i < reader.header.episodes.length; i++) {
+        const ep = await reader.readEpisode(i, { images: false });
+        if (!ep.success) continue;
+        const kept: number[] = [];
+        let previous: Float32Array | null = null;
+        for (let t = 0; t < ep.actions.length / 7; t++) {
+          const a = ep.actions.subarray(7 * t, 7 * t + 7);
+          if (isNoOp(a, previous)) continue;
+          kept.push(...a);
+          previous = a;
+        }
+        episodes.push(Float32Array.from(kept));
+      }
+    } finally {
+      await reader.close();
+    }
+  }
+  return episodes;
+}
+
 async function main(): Promise<void> {
+  const i = process.argv.indexOf("--demos");
+  if (i >= 0) {
+    const dir = process.argv[i + 1];
+    if (!dir || !existsSync(dir)) throw new Error(`--demos needs a folder of .demos files (npm run demos … --out), got ${dir}.`);
+    const episodes = await recordedEpisodes(dir);
+    await benchmarkFast(episodes, `scripted-expert demos in ${dir} (${episodes.length} episodes, no-op steps dropped)`);
+    return;
+  }
   const episodes = syntheticEpisodes(100, "fast-benchmark");
   await benchmarkFast(
     episodes,
-    "SYNTHETIC trajectories (no recorded demos exist yet): piecewise-linear velocity moves, σ = 0.03 noise, gripper toggles, seed 'fast-benchmark'",
+    "SYNTHETIC trajectories (pass --demos DIR for recorded ones): piecewise-linear velocity moves, σ = 0.03 noise, gripper toggles, seed 'fast-benchmark'",
   );
 }
 
