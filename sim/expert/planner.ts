@@ -333,7 +333,7 @@ export function* taskPlan(ctx: ExpertContext, scene: TaskScene): Skill {
         const { kind } = resolveJoints(scene.task, atom.args[0]);
         if (kind === "drawer") ok = (yield* moveDrawer(ctx, scene, atom.args[0], atom.op === "Open")) && ok;
         else if (atom.op === "Close") ok = (yield* closeDoor(ctx, scene, atom.args[0])) && ok;
-        else throw new Error(`Task ${scene.task.name}: the expert has no skill to open a ${kind}.`);
+        else ok = false; // no skill yet to open the microwave door: the plan fails this subgoal
         break;
       }
       case "Turnon":
