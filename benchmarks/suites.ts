@@ -2,7 +2,8 @@
  * `npm run bench -- suites [--suites libero_spatial,...] [--tasks-per-suite N] [--states N] [--quick]`: what
  * the LIBERO task scenes cost and how their init states compare with LIBERO's.
  *
- * Per task: time to build the scene (compile + env), to draw and settle one init state, to reset to the
+ * Per task: time to build the scene (compile + env), to draw and settle one init state (`--states 100` draws
+ * all 50 train and 50 held-out states of every task, and counts those the sampler could not make valid), to reset to the
  * first observation (mj_resetData, fixtures, 10 wait steps, one render), and control steps/s with OSC and one
  * render per 8-step chunk. Per suite: the spread (max − min over the drawn train states) of each object's xy
  * position, averaged over objects, beside the same spread in LIBERO's stored init states when the reference
@@ -23,6 +24,7 @@ const quick = process.argv.includes("--quick");
 const suites = arg("suites", quick ? "libero_spatial,libero_10" : listSuites().join(",")).split(",");
 const tasksPerSuite = Number(arg("tasks-per-suite", quick ? "2" : "100"));
 const states = Number(arg("states", quick ? "3" : "10"));
+if (!(states >= 1 && states <= 100)) throw new Error(`--states takes 1..100 (50 train then 50 held-out per task), got ${arg("states", "")}.`);
 
 const REFERENCE = join(process.cwd(), "..", "shared", "reference", "libero", "libero_init_states_summary.json");
 type Summary = Record<string, { objects: Record<string, { xyz_min: number[]; xyz_max: number[] }> }>;
@@ -48,7 +50,8 @@ for (const suite of suites) {
     for (let i = 0; i < states; i++) {
       t0 = performance.now();
       try {
-        const s = te.initState("train", i);
+        // the first 50 are the train states, the next 50 the held-out ones
+        const s = i < 50 ? te.initState("train", i) : te.initState("heldout", i - 50);
         sampleMs += ms(t0);
         te.env.reset(s);
         for (const o of te.scene.objects) {
@@ -85,7 +88,7 @@ for (const suite of suites) {
     te.dispose();
   }
   printTable(
-    `suites: ${suite} (${rows.length} tasks, ${states} train init states each)`,
+    `suites: ${suite} (${rows.length} tasks, ${states} init states each)`,
     ["task", "objects", "fixtures", "build ms", "draw+settle ms / state", "reset → first obs ms", "control steps/s (render per chunk)"],
     rows,
     [`init states the sampler gave up on: ${failures}.`],
