@@ -173,8 +173,9 @@ function bodyAxis(ctx: ExpertContext, body: string, axis: 0 | 1 | 2): Vec3 {
 
 /**
  * Drawers. Closing: push the drawer's front panel along the cabinet's +y with the closed gripper until the
- * joint is shut. Opening: lower the closed fingers in front of the handle bar, under its lower edge… the
- * handle is pulled with the fingers hooked behind the bar from above.
+ * joint is shut. Opening: turn the gripper to point horizontally at the cabinet, close it on the handle bar
+ * from the front and pull along the cabinet's −y (works on some init states only: the wrist does not always
+ * reach the horizontal pose; see the expert benchmark).
  */
 function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open: boolean): Skill {
   const { joints } = resolveJoints(scene.task, region);
