@@ -260,12 +260,18 @@ export class InitStateSampler {
       if (speed > 0.02) return `${o.instance} still moving at ${speed.toFixed(3)} m/s after settling`;
       if (data.qpos[a + 2] < scene.supportZ - 0.3) return `${o.instance} fell off the support`;
     }
-    for (let i = 0; i < data.ncon; i++) {
-      // deep interpenetration means the placement overlapped
-      const c = data.contact.get(i) as unknown as { dist: number; delete?: () => void };
-      const dist = c.dist;
-      c.delete?.();
-      if (dist < -0.01) return `interpenetration of ${(-dist * 1000).toFixed(1)} mm`;
+    // deep interpenetration means the placement overlapped. `data.contact` returns a fresh copy of the
+    // contact vector in WASM memory on every access: read it once and free it (mujocoWorld.ts says more).
+    const list = data.contact;
+    try {
+      for (let i = 0; i < data.ncon; i++) {
+        const c = list.get(i) as unknown as { dist: number; delete?: () => void };
+        const dist = c.dist;
+        c.delete?.();
+        if (dist < -0.01) return `interpenetration of ${(-dist * 1000).toFixed(1)} mm`;
+      }
+    } finally {
+      list.delete();
     }
     if (evaluateGoal(scene.task, this.world).success) return "the goal already holds";
     return null;

@@ -44,3 +44,16 @@ test("bodyPos, siteFrame and jointQ read MuJoCo's state", () => {
   expect(w.jointQ("robot0_joint1")).toBeCloseTo(plain.data.qpos[0], 12);
   expect(() => w.bodyPos("nope")).toThrow(/no body named 'nope'/);
 });
+
+test("scanning the contact list frees what mujoco-js allocates: the WASM heap does not grow", () => {
+  const w = new MujocoWorld(plain);
+  const heapBytes = () => (plain.data.qpos as Float64Array).buffer.byteLength;
+  w.inContact("box_red", "main_table"); // first scan: allocator warm
+  const before = heapBytes();
+  for (let i = 0; i < 3000; i++) {
+    // a new simulation time forces a fresh scan each time
+    plain.data.time += 1e-6;
+    w.inContact("box_blue", "main_table");
+  }
+  expect(heapBytes()).toBe(before);
+});
