@@ -44,6 +44,11 @@ export interface EnsureDemosOptions {
   onProgress?: (event: DemoProgressEvent) => void;
   /** Aborting stops at once: in-flight episodes are dropped, finished task files kept. */
   signal?: AbortSignal;
+  /**
+   * A task whose demos the expert cannot make (it failed on every train init state) is reported with status
+   * "missing" instead of ending the whole call with an error; the main job then trains on the other tasks.
+   */
+  allowMissing?: boolean;
 }
 
 export type DemoProgressEvent =
@@ -61,8 +66,9 @@ export interface TaskDemos {
   path: string;
   /** episodes in the file (= perTask) */
   count: number;
-  /** "kept": the file already held them; "generated": written by this call */
-  status: "kept" | "generated";
+  /** "kept": the file already held them; "generated": written by this call; "missing": the expert failed on
+   * every train init state (only with `allowMissing`; no file is written) */
+  status: "kept" | "generated" | "missing";
   /** expert episodes the rule used: the kept ones and the failures before them */
   attempts: number;
   /** mean counted steps of the kept episodes */
@@ -71,8 +77,8 @@ export interface TaskDemos {
 
 export interface EnsureDemosResult {
   tasks: TaskDemos[];
-  /** `<root>/<suite>/dataset_statistics.json` */
-  statisticsPath: string;
+  /** `<root>/<suite>/dataset_statistics.json`, or null when every task is missing (nothing to measure) */
+  statisticsPath: string | null;
 }
 
 export async function ensureDemos(opts: EnsureDemosOptions): Promise<EnsureDemosResult> {
@@ -97,8 +103,11 @@ export async function ensureDemos(opts: EnsureDemosOptions): Promise<EnsureDemos
     const generated = await generate(todo, workerCount, opts);
     for (const r of generated) results.set(r.taskId, r);
   }
+  const tasks = opts.tasks.map((id) => results.get(id)!);
+  // With every task missing there is nothing to take statistics of (and no folder to write them into).
+  if (tasks.every((t) => t.status === "missing")) return { tasks, statisticsPath: null };
   const { path: statisticsPath } = await writeSuiteStatistics(root, opts.suite);
-  return { tasks: opts.tasks.map((id) => results.get(id)!), statisticsPath };
+  return { tasks, statisticsPath };
 }
 
 /**
@@ -273,6 +282,16 @@ function generate(jobs: TaskJob[], workerCount: number, opts: EnsureDemosOptions
         const key = candidateKey(c);
         const kept = job.state.kept.some((x) => candidateKey(x) === key);
         opts.onProgress?.({ kind: "episode", taskId: job.task.id, ...c, success: job.outcomes.get(key)!, steps: job.stepsOf.get(key)!, kept });
+      }
+      if (job.state.exhausted && opts.allowMissing) {
+        const s = job.state;
+        job.done = true;
+        job.waiting.clear();
+        await job.writer?.abort();
+        const result: TaskDemos = { taskId: job.task.id, path: job.path, count: 0, status: "missing", attempts: s.attempts, meanSteps: NaN };
+        results.push(result);
+        opts.onProgress?.({ kind: "task", result });
+        return;
       }
       if (job.state.exhausted) {
         const s = job.state;

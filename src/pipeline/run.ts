@@ -69,14 +69,26 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
 
     // 0) demos: made once per (suite, tasks, perTask, seed); an existing matching file is kept
     let bar: Progress | undefined;
-    await ensureDemos({
+    const demos = await ensureDemos({
       suite: run.suite, tasks: run.tasks, perTask: run.perTask, root: path.dirname(run.demos), seed: run.seed, workers: run.workers, signal: abort.signal,
+      allowMissing: true,
       onProgress: (e) => {
         if (e.kind === "start" && e.episodes > 0) bar = progress("demos", e.episodes);
         if (e.kind === "episode" && e.kept) bar?.tick(1, { task: e.taskId, steps: e.steps });
       },
     });
     bar?.done();
+    // Tasks the scripted expert could not demonstrate are left out of SFT (and still trained and evaluated
+    // by RL, where they start at zero success); with none demonstrated there is nothing to fine-tune on.
+    const missing = demos.tasks.filter((t) => t.status === "missing").map((t) => t.taskId);
+    const demonstrated = run.tasks.filter((t) => !missing.includes(t));
+    if (missing.length > 0) {
+      log(`warning: the scripted expert could not demonstrate task(s) ${missing.join(", ")} of ${run.suite} on any train init state; SFT uses the other ${demonstrated.length} task(s).`);
+    }
+    if (demonstrated.length === 0) {
+      throw new UserError(`the scripted expert could not demonstrate any of the tasks ${run.tasks.join(", ")} of ${run.suite}; choose others with --tasks.`);
+    }
+    const sftConfig = { ...config, run: { ...run, tasks: demonstrated } };
 
     // Where this run stands: the newest checkpoint decides, and the metrics log is cut back to it.
     const latest = newestCheckpoint(paths.rl, paths.sft);
@@ -98,7 +110,7 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
 
       // 1) SFT on the demos (skipped when <runDir>/sft/ is finished)
       if (!hasCheckpoint(paths.rl)) {
-        await runSftStage({ config, paths, model, tokenizer, stats, metrics, elapsed, resumeHint, log, checkpointEvery: opts.sftCheckpointEvery });
+        await runSftStage({ config: sftConfig, paths, model, tokenizer, stats, metrics, elapsed, resumeHint, log, checkpointEvery: opts.sftCheckpointEvery });
       }
 
       pool = await createPool({ suite: run.suite, maxSteps: rl.maxSteps, tasks: run.tasks, envs: rl.batch * rl.groupSize, groupSize: rl.groupSize, workers: run.workers });

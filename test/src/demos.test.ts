@@ -96,7 +96,7 @@ describe("ensureDemos on libero_spatial task 0", () => {
     const file = demoFilePath(rootA, "libero_spatial", 0);
     expect(a.tasks[0]).toMatchObject({ taskId: 0, path: file, count: 2, status: "generated" });
     expect(readFileSync(file).equals(readFileSync(b.tasks[0].path))).toBe(true);
-    expect(readFileSync(a.statisticsPath).equals(readFileSync(b.statisticsPath))).toBe(true);
+    expect(readFileSync(a.statisticsPath!).equals(readFileSync(b.statisticsPath!))).toBe(true);
     expect(events[0]).toMatchObject({ kind: "start", generate: [0], keep: [], replace: [], episodes: 2, workers: 1 });
     expect(events.filter((e) => e.kind === "episode" && e.kept)).toHaveLength(2);
 
@@ -170,4 +170,19 @@ describe("npm run demos: flags", () => {
     expect(lines[1]).toMatch(/^0\s+generated\s+1\s+1\/2\s+50%\s+120\.0\s+task 0$/);
     expect(lines[3]).toMatch(/^all\s+2\s+2\/3\s+67%$/);
   });
+});
+
+describe("a task the expert cannot demonstrate", () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "demos-missing-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  // libero_90 task 35, "open the microwave": the expert has no skill to open the door, so every attempt
+  // ends at once (this keeps the test to 150 short episodes).
+  it("with allowMissing is reported as missing after every train init state failed, and no file is written", async () => {
+    const r = await ensureDemos({ suite: "libero_90", tasks: [35], perTask: 1, root: tmp, seed: 0, workers: 2, allowMissing: true });
+    expect(r.tasks).toHaveLength(1);
+    expect(r.tasks[0]).toMatchObject({ taskId: 35, status: "missing", count: 0, attempts: 150 });
+    expect(() => statSync(demoFilePath(tmp, "libero_90", 35))).toThrow();
+    expect(r.statisticsPath).toBeNull();
+  }, 240_000);
 });
