@@ -10,6 +10,7 @@
  *
  * `auto` takes the first of these that works. The choice is logged once per process.
  */
+import { existsSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
 
 export const BACKEND_NAMES = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
@@ -50,7 +51,22 @@ export function probeWebgpu(): Promise<WebgpuProbe> {
   return probed;
 }
 
+/**
+ * On Linux, Dawn reaches the GPU through the Vulkan loader; without `libvulkan.so.1` it can only fail, and
+ * prints a native warning while doing so. Looking for the loader first keeps a CPU machine's output clean.
+ */
+function vulkanLoaderMissing(): boolean {
+  if (process.platform !== "linux") return false;
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? "").split(":").filter((d) => d !== ""),
+    "/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/lib64", "/lib",
+    "/usr/local/lib", "/usr/local/nvidia/lib64",
+  ];
+  return !dirs.some((d) => existsSync(`${d}/libvulkan.so.1`));
+}
+
 async function probeWebgpuOnce(): Promise<WebgpuProbe> {
+  if (vulkanLoaderMissing()) return { ok: false, reason: "no Vulkan loader (libvulkan.so.1) is installed, so Dawn cannot reach a GPU" };
   let mod: { create: (options: string[]) => GPU; globals: object };
   try {
     mod = (await import("webgpu")) as unknown as typeof mod;

@@ -43,6 +43,9 @@ export function interruptSignal(): InterruptSignal | null {
   return received;
 }
 
+/** Signals this close after the first are the same key press delivered twice (see `runCli`). */
+const DUPLICATE_SIGNAL_MS = 1000;
+
 /** Exit codes of `runCli`. */
 export const EXIT = { ok: 0, bug: 1, user: 2, sigint: 130, sigterm: 143 } as const;
 
@@ -67,14 +70,19 @@ export async function runCli(main: (argv: string[]) => unknown, opts: RunCliOpti
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   received = null;
 
+  let firstAt = 0;
   const onSignal = (signal: InterruptSignal) => {
     const code = signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
+    // Under `npm run`, one Ctrl-C arrives twice: from the terminal and again forwarded by npm. A repeat
+    // within a second is that same press, not the second one that means "quit at once".
+    if (received !== null && performance.now() - firstAt < DUPLICATE_SIGNAL_MS) return;
     if (received !== null || handlers.size === 0) {
       stderr.write(`\n${signal}: stopping now.\n`);
       exit(code);
       return;
     }
     received = signal;
+    firstAt = performance.now();
     stderr.write(`\n${signal}: finishing the current step and saving a checkpoint (press Ctrl-C again to quit at once).\n`);
     for (const h of [...handlers]) h(signal);
   };

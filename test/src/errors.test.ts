@@ -52,8 +52,8 @@ describe("runCli", () => {
 
 const fixture = path.join(import.meta.dirname, "fixtures", "interruptible.ts");
 
-/** Starts the fixture, sends `signals` once it is ready (one per 200 ms), and collects its exit. */
-function interrupt(args: string[], signals: NodeJS.Signals[]): Promise<{ code: number | null; out: string; err: string }> {
+/** Starts the fixture, sends `signals` once it is ready (one per `gapMs`), and collects its exit. */
+function interrupt(args: string[], signals: NodeJS.Signals[], gapMs = 1300): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     // node --import tsx, not the tsx CLI: the CLI runs the script in a child process and relays signals,
     // which under load can end the run before the script's own handler has written its last line.
@@ -69,7 +69,7 @@ function interrupt(args: string[], signals: NodeJS.Signals[]): Promise<{ code: n
           const s = queue.shift();
           if (s === undefined) return;
           child.kill(s);
-          setTimeout(next, 200);
+          setTimeout(next, gapMs);
         };
         next();
       }
@@ -91,6 +91,12 @@ describe("interrupts (real signals to a child process)", () => {
   it("a second Ctrl-C exits at once, even while the step is still running", async () => {
     const r = await interrupt(["stuck"], ["SIGINT", "SIGINT"]);
     expect(r.out).not.toContain("checkpoint saved");
+    expect(r.code).toBe(130);
+  }, 20_000);
+
+  it("one Ctrl-C delivered twice (terminal + npm run) is still one: the stage checkpoints", async () => {
+    const r = await interrupt([], ["SIGINT", "SIGINT"], 100);
+    expect(r.out).toContain("checkpoint saved");
     expect(r.code).toBe(130);
   }, 20_000);
 
