@@ -296,7 +296,7 @@ function isPlacement(a: Atom): boolean {
 }
 
 /** The goal atoms in the order the expert achieves them, with implied prerequisites added. */
-export function orderedSubgoals(scene: TaskScene, ctx?: ExpertContext): Atom[] {
+export function orderedSubgoals(scene: TaskScene): Atom[] {
   const task = scene.task;
   const goal = [...task.goal];
   const out: Atom[] = [];
@@ -316,7 +316,6 @@ export function orderedSubgoals(scene: TaskScene, ctx?: ExpertContext): Atom[] {
   for (const a of goal) if (a.op === "Open" || a.op === "Turnon" || a.op === "Turnoff") add(a);
   for (const a of goal) if (isPlacement(a)) add(a);
   for (const a of goal) if (a.op === "Close") add(a);
-  void ctx;
   return out;
 }
 
