@@ -3,12 +3,21 @@
  * primitive geoms.
  *
  * Kept exactly as robosuite: link frames (positions, quaternions), joint axes (local +z) and ranges,
- * inertials (mass, centre, diagonal inertia), joint damping, the armature 5/(i+1) and frictionloss 0.1 that
+ * link inertials (mass, centre, diagonal inertia), joint damping, the armature 5/(i+1) and frictionloss 0.1 that
  * robosuite adds, torque motors ±80 N·m (j1–5) and ±12 N·m (j6–7), `right_hand` 0.1065 m past link7
  * rotated −45° about z, the gripper frame rotated −90° about z on the hand, the TCP site `grip_site` at
  * +0.097 on the gripper z axis (0.2035 m from the link7 origin), finger slides 0…0.04 m with damping 100,
  * armature 1, frictionloss 1, position servos kp 1000 limited to ±20 N, finger pads with friction
- * (2, 0.05, 0.0001). Sources: LIBERO.md §3 and §7 of the project's reference notes.
+ * (2, 0.05, 0.0001), and PandaGripper's inertials: the hand 0.3 kg at z 0.17 with diag (0.09, 0.07, 0.05)
+ * rotated 90° about x, each finger 0.1 kg at z 0.05 with diag (0.01, 0.01, 0.005) plus a 0.01 kg fingertip
+ * body with diag 0.01 (robosuite's panda_gripper.xml). Those gripper inertias are large for the masses, and they
+ * matter: they slow wrist rotations under the ±12 N·m limits of j6–7 (10 steps of +1 about z turn the TCP 0.60
+ * rad, not the 1.1 rad of a light gripper); `npm run bench -- osc` compares our OSC with a robosuite reference on
+ * this model. Sources: LIBERO.md §3 and §7 of the project's reference notes.
+ *
+ * Differs from robosuite: its finger bodies are turned +90° about the gripper z axis, so its fingers slide along
+ * the gripper (and TCP site) x axis — world ±y at `init_qpos` — where ours slide along the gripper y axis, world
+ * ±x at `init_qpos`. The scripted expert's grasp yaws are built on ours.
  *
  * Approximated: the link shapes. robosuite collides with convex meshes of the real links; we use one or two
  * capsules per link along the segment between consecutive joint origins, radii from the real link widths.
@@ -88,7 +97,7 @@ function gripper(): MjcfElement {
     return el(
       "body",
       { name: `gripper0_${i === 1 ? "leftfinger" : "rightfinger"}`, pos: [0, 0, 0.0524] },
-      el("inertial", { pos: [0, 0, 0.03], mass: 0.1, diaginertia: [1e-4, 1e-4, 1e-4] }),
+      el("inertial", { pos: [0, 0, 0.05], mass: 0.1, diaginertia: [0.01, 0.01, 0.005] }),
       el("joint", {
         name: `gripper0_finger_joint${i}`, type: "slide", axis: [0, 1, 0],
         range: i === 1 ? [0, 0.04] : [-0.04, 0], damping: 100, armature: 1, frictionloss: 1,
@@ -101,12 +110,18 @@ function gripper(): MjcfElement {
         name: `gripper0_finger${i}_pad_collision`, type: "box", size: [0.008, 0.004, 0.008], pos: [0, s * 0.004, 0.046],
         rgba: [0.15, 0.15, 0.15, 1], group: 0, friction: [2, 0.05, 0.0001], solref: [0.01, 0.5], ...ROBOT_CONTACT,
       }),
+      // robosuite's fingertip body: inertia only (its pad geom is the one above, kept on the finger)
+      el(
+        "body",
+        { name: `gripper0_finger_joint${i}_tip`, pos: [0, s * 0.0085, 0.056] },
+        el("inertial", { pos: [0, 0, 0], mass: 0.01, diaginertia: [0.01, 0.01, 0.01] }),
+      ),
     );
   };
   return el(
     "body",
     { name: "gripper0_right_gripper", pos: [0, 0, 0], quat: [R, 0, 0, -R] },
-    el("inertial", { pos: [0, 0, 0.02], mass: 0.3, diaginertia: [0.0003, 0.0003, 0.0003] }),
+    el("inertial", { pos: [0, 0, 0.17], quat: [R, R, 0, 0], mass: 0.3, diaginertia: [0.09, 0.07, 0.05] }),
     el("geom", { name: "gripper0_hand_collision", type: "box", size: [0.025, 0.095, 0.026], pos: [0, 0, 0.026], rgba: WHITE, group: 0, ...ROBOT_CONTACT }),
     el("site", { name: GRIP_SITE, pos: [0, 0, 0.097], size: [0.005], rgba: [1, 0, 0, 0], group: 3 }),
     finger(1),

@@ -69,4 +69,16 @@ describe("Panda kinematics as LIBERO's", () => {
     const expected = [3, 3, 2, 2, 2, 1.5, 0.5];
     expected.forEach((kg, i) => expect(mass[sim.id("body", `robot0_link${i + 1}`)]).toBeCloseTo(kg, 9));
   });
+
+  test("gripper inertials are PandaGripper's: hand 0.3 kg with diag (0.09, 0.07, 0.05), fingers 0.1 kg + 0.01 kg tips", () => {
+    const mass = sim.model.body_mass as unknown as Float64Array;
+    const inertia = sim.model.body_inertia as unknown as Float64Array;
+    const hand = sim.id("body", "gripper0_right_gripper");
+    expect(mass[hand]).toBeCloseTo(0.3, 9);
+    expect(Array.from(inertia.subarray(3 * hand, 3 * hand + 3)).sort()).toEqual([0.05, 0.07, 0.09]);
+    for (const [finger, tip] of [["gripper0_leftfinger", "gripper0_finger_joint1_tip"], ["gripper0_rightfinger", "gripper0_finger_joint2_tip"]]) {
+      expect(mass[sim.id("body", finger)]).toBeCloseTo(0.1, 9);
+      expect(mass[sim.id("body", tip)]).toBeCloseTo(0.01, 9);
+    }
+  });
 });
