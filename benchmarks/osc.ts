@@ -8,7 +8,7 @@
  * trajectories over all env steps. Agreement means our controller is robosuite's formula; any drift left
  * in both is the formula's (on this model), not a bug of ours.
  * Table 2: the reference alone on model and controller variants, to locate where the drift comes from:
- * robosuite's gripper inertials, no gravity, no frictionloss, and `uncouple_pos_ori` false.
+ * no gravity, no arm frictionloss, no arm armature, and `uncouple_pos_ori` false.
  * Needs python3 with numpy and mujoco (`pip install mujoco`).
  */
 import { spawnSync } from "node:child_process";
@@ -156,9 +156,9 @@ try {
 
   const variants: [string, string[]][] = [
     ["robosuite OSC_POSE, this model", []],
-    ["+ robosuite's gripper inertials", ["--model", "robosuite_gripper"]],
     ["+ no gravity", ["--model", "no_gravity"]],
     ["+ no arm frictionloss", ["--model", "no_frictionloss"]],
+    ["+ no arm armature", ["--model", "no_armature"]],
     ["uncouple_pos_ori = false (full Λ)", ["--coupled"]],
   ];
   const issue = ["+x x20", "-x x20", "+y x20", "+z x20", "-z x20", "+rx x10", "+ry x10", "+rz x10"];

@@ -22,9 +22,6 @@ Written from robosuite 1.4's published code paths, not from our TypeScript:
 
 MODEL variants rewrite the loaded scene before compiling, to test whether a behaviour comes from the model:
   as_exported         the MJCF as given;
-  robosuite_gripper   robosuite's PandaGripper inertials (hand 0.3 kg at z 0.17 with diag (0.09, 0.07, 0.05);
-                      fingers 0.1 kg at z 0.05 with diag (0.01, 0.01, 0.005); 0.01 kg fingertip bodies with diag
-                      0.01) instead of our small ones;
   no_frictionloss     arm joint frictionloss 0 (robosuite adds 0.1);
   no_armature         arm joint armature 0 (robosuite adds 5/(i+1));
   no_gravity          gravity off (qfrc_bias then holds only Coriolis and centrifugal terms).
@@ -200,18 +197,7 @@ class Robot:
 
 def load_model(xml_path, variant):
     spec = mujoco.MjSpec.from_file(xml_path)
-    if variant == "robosuite_gripper":
-        hand = spec.body("gripper0_right_gripper")
-        hand.mass, hand.ipos = 0.3, [0, 0, 0.17]
-        hand.iquat = [0.707107, 0.707107, 0, 0]
-        hand.inertia = [0.09, 0.07, 0.05]
-        for i, name in enumerate(["gripper0_leftfinger", "gripper0_rightfinger"]):
-            f = spec.body(name)
-            f.mass, f.ipos, f.inertia = 0.1, [0, 0, 0.05], [0.01, 0.01, 0.005]
-            tip = f.add_body(name=f"{name}_tip", pos=[0, (1 if i == 0 else -1) * 0.0085, 0.056])
-            tip.explicitinertial = True
-            tip.mass, tip.inertia = 0.01, [0.01, 0.01, 0.01]
-    elif variant == "no_frictionloss":
+    if variant == "no_frictionloss":
         for n in ARM_JOINTS:
             spec.joint(n).frictionloss = 0
     elif variant == "no_armature":

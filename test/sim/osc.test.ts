@@ -1,11 +1,19 @@
 /**
  * Behaviour of the OSC_POSE controller on the Panda (robosuite 1.4 semantics, 20 Hz, 25 substeps).
  *
- * The drift bounds here are what robosuite's *decoupled* OSC gives with robosuite's own link inertias and
- * armature (which we copy): Λ_pos·F applied through J_posᵀ also accelerates the orientation, because the
- * cross term J_rot·M⁻¹·J_posᵀ is not zero, and each step re-anchors the goal at the current pose, so a small
- * per-step tracking error accumulates. Measured on this model: 20 steps of +x move the TCP 0.228 m with
- * 2.5 cm sag and 0.11 rad pitch (see the closing notes of the simulator issue).
+ * Verified (`npm run bench -- osc`, BENCHMARKS.md "osc"): an independent float64 re-implementation of robosuite
+ * 1.4's OSC_POSE on native MuJoCo 3.14 (benchmarks/native/osc_reference.py), driving the same exported MJCF
+ * through the same actions, gives the same TCP trajectories as ours to within 1e-9 m and 1e-9 rad on every
+ * sequence below. So the drift left here is robosuite's formula on this model, not a bug of ours: 20 steps of
+ * +1 on x move the TCP 0.231 m with 22.7 mm of sag and 96 mrad of pitch in both. The reference pins the cause:
+ * with `uncouple_pos_ori` (osc_pose.json: true) set false, the same run drifts 6.2 mm and 3 mrad; gravity off
+ * or arm frictionloss off change it by < 1 mm; robosuite's large arm armature 5/(i+1) doubles the sag (10.3 mm
+ * and 80 mrad without it). The decoupled wrench [Λ_pos·F; Λ_ori·T] ignores the cross term J_rot·M⁻¹·J_posᵀ, so
+ * pushing the TCP along x also pitches it and drags it down, and the goal is re-anchored at the current pose
+ * every step, so none of that is ever corrected.
+ * The issue's targets (< 1 cm and < 0.05 rad of drift, < 0.05 rad off-axis turn) are therefore not met by
+ * robosuite itself; the bounds below are the reference's worst case over the sequences plus a small margin:
+ * translation off-axis 22.7 mm, rotation drift 96 mrad (+x); rotation off-axis 181 mrad (+rx about y).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Simulation } from "../../sim/mujoco.ts";
@@ -57,8 +65,8 @@ describe("OSC_POSE translation", () => {
         // 0.05 m per step is the commanded maximum: the TCP cannot outrun the goal
         expect(sign * dp[axis]).toBeLessThanOrEqual(20 * 0.05 + 1e-6);
         const off = [0, 1, 2].filter((k) => k !== axis).map((k) => Math.abs(dp[k]));
-        expect(Math.max(...off)).toBeLessThan(0.03);
-        expect(Math.hypot(...drot)).toBeLessThan(0.15);
+        expect(Math.max(...off)).toBeLessThan(0.025);
+        expect(Math.hypot(...drot)).toBeLessThan(0.11);
       });
     }
   }
@@ -77,6 +85,13 @@ describe("OSC_POSE rotation", () => {
       expect(Math.max(...off)).toBeLessThan(0.2);
     });
   }
+});
+
+test("+x sag and pitch are the robosuite reference's: Δz −22.7 mm, pitch −96 mrad (npm run bench -- osc)", () => {
+  const { dp, drot } = run([1, 0, 0, 0, 0, 0, 0], 20);
+  expect(dp[0]).toBeCloseTo(0.2306, 3);
+  expect(dp[2]).toBeCloseTo(-0.0227, 3);
+  expect(drot[1]).toBeCloseTo(-0.096, 2);
 });
 
 test("100 steps of a zero action hold the pose within 2 mm", () => {
