@@ -6,7 +6,7 @@
  *   On(a, object b)          pick a, place it on b's top (b's origin xy)
  *   On(a, region site)       pick a, place it on the region's support surface at the site's xy
  *   In(a, region site)       pick a, lower it into the region's box and release just above its floor
- *   Open / Close (drawer)    hook the handle and pull it out along the cabinet's −y / push the front in
+ *   Open / Close (drawer)    grasp the handle and pull it out along the cabinet's −y / push the handle in
  *   Close (microwave door)   push the open door shut from its outer side
  *   Turnon / Turnoff (stove) push the knob's bar round about the knob axis
  * Order: opening and turning atoms first (a drawer must be open before something goes in), then placements
@@ -24,7 +24,8 @@ import {
   actuateGripper, bodyMat, bodyPos, CLOSE, currentYaw, moveTo, moveToPose, OPEN, pick, place,
   type ExpertContext, type GraspSpec, type Skill,
 } from "./skills.ts";
-import { nearestGraspYaw } from "./motion.ts";
+import { FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, type Footprint } from "./clearance.ts";
+import { wrap } from "./motion.ts";
 
 /** The support-surface offset and the site frame of a region, read live from the simulation. */
 interface RegionFrame {
@@ -34,6 +35,8 @@ interface RegionFrame {
   half: Vec3;
   /** surface height above the site centre along world z (supportOffset of the region's model) */
   supportOffset: number;
+  /** yaw (rad about world z) of the site's most horizontal axis: the region's sides run along it */
+  yaw: number;
 }
 
 function regionSiteModel(scene: TaskScene, target: string, region: string): RegionSite | undefined {
@@ -54,53 +57,45 @@ function regionFrame(ctx: ExpertContext, scene: TaskScene, siteName: string): Re
   const model = regionSiteModel(scene, region.target, region.region);
   // table zones: their centre lies 5 mm below the table top (LIBERO: zone site at surface − 0.005)
   const supportOffset = model?.supportOffset ?? scene.supportZ - d.site_xpos[3 * s + 2];
-  return { pos: [d.site_xpos[3 * s], d.site_xpos[3 * s + 1], d.site_xpos[3 * s + 2]], half, supportOffset };
+  const k = [0, 1, 2].reduce((best, c) => (Math.abs(m[6 + c]) < Math.abs(m[6 + best]) ? c : best), 0);
+  const yaw = Math.atan2(m[3 + k], m[k]);
+  return { pos: [d.site_xpos[3 * s], d.site_xpos[3 * s + 1], d.site_xpos[3 * s + 2]], half, supportOffset, yaw };
 }
 
 /**
- * Round dishes are grasped by the rim; any point of the rim will do. The expert takes the rim point with the
- * most room around it (other objects' footprints), preferring points that face the robot: the far rim of a
- * bowl at the front of the table is at the edge of the Panda's reach.
+ * Where in region `f` to set object `o` down, its bottom at `bottomZ`: the site centre, unless something
+ * overhangs the object's way down there (the cabinet's housing and the drawer above over the back of an
+ * open drawer, whose region reaches under them); then the point of a 5 mm grid over the region with the
+ * most room around the object's way down (up to 1 cm; nearer the centre on ties). The object's footprint is
+ * taken as a square of its horizontal radius, along the region's sides.
  */
-/** How far the finger pads reach below the TCP (m): pad centre 1.4 mm below it, half-height 8 mm (panda.ts). */
-const FINGER_REACH_BELOW_TCP = 0.0094;
-
-const ROUND_CATEGORIES = new Set(["akita_black_bowl", "white_bowl", "plate", "glazed_rim_porcelain_ramekin"]);
-
-function rimYaw(ctx: ExpertContext, scene: TaskScene, o: PlacedObject, radius: number, hintAngle: number): number {
-  const p = bodyPos(ctx, o.body);
-  const b = bodyPos(ctx, "robot0_base");
-  const toBase = Math.atan2(b[1] - p[1], b[0] - p[0]);
-  let best = toBase - hintAngle;
-  let bestScore = -Infinity;
-  for (let k = 0; k < 16; k++) {
-    const ang = toBase + (k * Math.PI) / 8;
-    // the outer finger of the open gripper stands about 4 cm outside the rim
-    const rim = [p[0] + (radius + 0.04) * Math.cos(ang), p[1] + (radius + 0.04) * Math.sin(ang)];
-    let clearance = 0.1;
-    for (const other of scene.objects) {
-      if (other === o) continue;
-      const q = bodyPos(ctx, other.body);
-      if (Math.abs(q[2] - p[2]) > 0.08) continue; // not at the same level
-      clearance = Math.min(clearance, Math.hypot(rim[0] - q[0], rim[1] - q[1]) - other.horizontalRadius);
+function releaseSpot(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, bottomZ: number): [number, number] {
+  const own = rootsOf(ctx.sim, [o.body]);
+  const r = o.horizontalRadius;
+  const room = (x: number, y: number) =>
+    Math.min(0.01, sweptClearance(ctx.sim, [{ centre: [x, y], yaw: f.yaw, halfAlong: r, halfAcross: r, floor: bottomZ + 0.002 }], own));
+  let best: [number, number] = [f.pos[0], f.pos[1]];
+  let bestRoom = room(...best);
+  if (bestRoom >= 0.005) return best;
+  const STEP = 0.005;
+  const [nx, ny] = [Math.floor(f.half[0] / STEP), Math.floor(f.half[1] / STEP)];
+  for (let i = -nx; i <= nx; i++) {
+    for (let j = -ny; j <= ny; j++) {
+      const p: [number, number] = [f.pos[0] + i * STEP, f.pos[1] + j * STEP];
+      const free = room(...p);
+      const nearer = Math.hypot(i, j) < Math.hypot(best[0] - f.pos[0], best[1] - f.pos[1]) / STEP;
+      if (free > bestRoom + 1e-4 || (free > bestRoom - 1e-4 && nearer)) [best, bestRoom] = [p, free];
     }
-    // facing the robot, unless the outer finger would land on another object there
-    const facing = Math.cos(ang - toBase);
-    const score = clearance >= 0.01 ? facing : facing - 10 + clearance;
-    if (score > bestScore) [bestScore, best] = [score, ang - hintAngle];
   }
   return best;
 }
 
-/** Where to close the fingers on object `o`, from its grasp hint (object frame) and live pose. */
-function graspOf(ctx: ExpertContext, scene: TaskScene, o: PlacedObject): GraspSpec {
-  const p = bodyPos(ctx, o.body);
-  let m = bodyMat(ctx, o.body);
-  const hint = o.grasp ?? { pos: [0, 0, Math.max(0, o.topOffset - 0.02)] as Vec3, yaw: 0, width: 0.08 };
-  if (ROUND_CATEGORIES.has(o.category) && Math.hypot(hint.pos[0], hint.pos[1]) > 1e-6) {
-    const yaw = rimYaw(ctx, scene, o, Math.hypot(hint.pos[0], hint.pos[1]), Math.atan2(hint.pos[1], hint.pos[0]));
-    m = [Math.cos(yaw), -Math.sin(yaw), 0, Math.sin(yaw), Math.cos(yaw), 0, 0, 0, 1];
-  }
+const ROUND_CATEGORIES = new Set(["akita_black_bowl", "white_bowl", "plate", "glazed_rim_porcelain_ramekin"]);
+
+type GraspHint = NonNullable<PlacedObject["grasp"]>;
+
+/** The grasp of hint `hint` on object `o` at `p`, with the object's frame taken to be `m` (row-major). */
+function graspInFrame(ctx: ExpertContext, o: PlacedObject, p: Vec3, m: ArrayLike<number>, hint: GraspHint): GraspSpec {
   const g = hint.pos;
   const point: Vec3 = [0, 1, 2].map((r) => p[r] + m[3 * r] * g[0] + m[3 * r + 1] * g[1] + m[3 * r + 2] * g[2]) as Vec3;
   // closing direction: the object's x axis turned by the hint's yaw about the object's z
@@ -112,6 +107,37 @@ function graspOf(ctx: ExpertContext, scene: TaskScene, o: PlacedObject): GraspSp
   return { point: [point[0] + ctx.style.graspOffset * dir[1], point[1] - ctx.style.graspOffset * dir[0], Math.max(point[2], lowest)], yaw: Math.atan2(dir[1], dir[0]) };
 }
 
+/**
+ * Where to close the fingers on object `o`, from its grasp hint (object frame) and live pose.
+ *
+ * Round dishes are grasped by the rim, and any point of the rim will do: the expert tries 16 of them and
+ * takes the one facing the robot most (the far rim of a bowl at the front of the table is at the edge of the
+ * Panda's reach) among those where the open gripper comes down without touching anything else: another
+ * object, an open drawer's front, a fixture's wall (clearance.ts).
+ */
+function graspOf(ctx: ExpertContext, o: PlacedObject): GraspSpec {
+  const p = bodyPos(ctx, o.body);
+  const hint: GraspHint = o.grasp ?? { pos: [0, 0, Math.max(0, o.topOffset - 0.02)], yaw: 0, width: 0.08 };
+  const radius = Math.hypot(hint.pos[0], hint.pos[1]);
+  if (!ROUND_CATEGORIES.has(o.category) || radius < 1e-6) return graspInFrame(ctx, o, p, bodyMat(ctx, o.body), hint);
+  const hintAngle = Math.atan2(hint.pos[1], hint.pos[0]);
+  const b = bodyPos(ctx, "robot0_base");
+  const toBase = Math.atan2(b[1] - p[1], b[0] - p[0]);
+  const own = rootsOf(ctx.sim, [o.body]);
+  let best: GraspSpec | undefined;
+  let bestScore = -Infinity;
+  for (let k = 0; k < 16; k++) {
+    const ang = toBase + (k * Math.PI) / 8;
+    const yaw = ang - hintAngle; // the object frame turned so that the hint lands at angle `ang`
+    const grasp = graspInFrame(ctx, o, p, [Math.cos(yaw), -Math.sin(yaw), 0, Math.sin(yaw), Math.cos(yaw), 0, 0, 0, 1], hint);
+    const clearance = sweptClearance(ctx.sim, gripperFootprints(grasp.point, grasp.yaw), own);
+    const facing = Math.cos(ang - toBase);
+    const score = clearance >= 0.005 ? facing : facing - 10 + clearance;
+    if (score > bestScore) [bestScore, best] = [score, grasp];
+  }
+  return best!;
+}
+
 function objectOf(scene: TaskScene, instance: string): PlacedObject {
   const o = scene.objects.find((x) => x.instance === instance);
   if (!o) throw new Error(`Task ${scene.task.name}: the expert can only move objects; ${instance} is not one.`);
@@ -119,13 +145,21 @@ function objectOf(scene: TaskScene, instance: string): PlacedObject {
 }
 
 /**
- * Height of the held object's origin while carrying: its bottom clears the start, the target and the rim
- * of the target region (a basket's walls, a drawer's sides) by the style's clearance.
+ * Height of the held object's origin while carrying: its bottom clears, by the style's clearance, the tallest
+ * thing under the corridor it is carried along (its width, straight from its start to the target): other
+ * objects on the way, a basket's walls, a drawer's front, the cabinet it goes onto.
  */
-function carryHeight(ctx: ExpertContext, o: PlacedObject, targetZ: number, rimZ: number): number {
-  const z0 = bodyPos(ctx, o.body)[2];
-  const height = o.bottomOffset + o.topOffset;
-  return Math.max(z0 + height, targetZ + height, rimZ + o.bottomOffset) + ctx.style.carryHeight;
+function carryHeight(ctx: ExpertContext, o: PlacedObject, target: Vec3): number {
+  const start = bodyPos(ctx, o.body);
+  const [dx, dy] = [target[0] - start[0], target[1] - start[1]];
+  const steps = Math.max(1, Math.ceil(Math.hypot(dx, dy) / 0.02));
+  const r = o.horizontalRadius;
+  const corridor: Footprint[] = [];
+  for (let k = 0; k <= steps; k++) {
+    corridor.push({ centre: [start[0] + (k / steps) * dx, start[1] + (k / steps) * dy], yaw: Math.atan2(dy, dx), halfAlong: r, halfAcross: r, floor: -Infinity });
+  }
+  const top = highestTop(ctx.sim, corridor, rootsOf(ctx.sim, [o.body]));
+  return Math.max(top, start[2] - o.bottomOffset, target[2] - o.bottomOffset) + o.bottomOffset + ctx.style.carryHeight;
 }
 
 function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill {
@@ -134,28 +168,24 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
   const region = resolveRegion(scene.task, b);
   let target: Vec3;
   let releaseAbove = 0.01;
-  let rimZ = -Infinity;
   if (region === null) {
     const base = objectOf(scene, b);
     const pb = bodyPos(ctx, base.body);
     target = [pb[0], pb[1], pb[2] + base.topOffset + o.bottomOffset];
   } else {
     const f = regionFrame(ctx, scene, b);
-    rimZ = f.pos[2] + f.half[2];
-    if (atom.op === "In") {
-      const floor = f.pos[2] + f.supportOffset;
-      target = [f.pos[0], f.pos[1], floor + o.bottomOffset];
-      releaseAbove = 0.03;
-    } else {
-      target = [f.pos[0], f.pos[1], f.pos[2] + f.supportOffset + o.bottomOffset];
-    }
+    const surface = f.pos[2] + f.supportOffset;
+    if (atom.op === "In") releaseAbove = 0.03;
+    target = [...releaseSpot(ctx, o, f, surface + releaseAbove), surface + o.bottomOffset];
   }
-  const carry = carryHeight(ctx, o, target[2], rimZ);
-  const grasp = () => graspOf(ctx, scene, o);
-  const liftTo = bodyPos(ctx, o.body)[2] + 0.1 + o.topOffset;
-  const held = yield* pick(ctx, o.body, grasp, Math.min(liftTo, carry));
+  const carry = carryHeight(ctx, o, target);
+  const grasp = () => graspOf(ctx, o);
+  // lift straight up until the object's origin is at the carry height (the TCP is the grasp point's height
+  // above it)
+  const liftTo = carry + grasp().point[2] - bodyPos(ctx, o.body)[2];
+  const held = yield* pick(ctx, o.body, grasp, liftTo);
   if (!held) return false;
-  return yield* place(ctx, o.body, target, carry - (ctx.robot.tcpPos()[2] - bodyPos(ctx, o.body)[2]), releaseAbove);
+  return yield* place(ctx, o.body, target, carry, releaseAbove);
 }
 
 /** World position of a named geom (handles, knob bars, door handles). */
@@ -172,10 +202,9 @@ function bodyAxis(ctx: ExpertContext, body: string, axis: 0 | 1 | 2): Vec3 {
 }
 
 /**
- * Drawers. Closing: push the drawer's front panel along the cabinet's +y with the closed gripper until the
- * joint is shut. Opening: turn the gripper to point horizontally at the cabinet, close it on the handle bar
- * from the front and pull along the cabinet's −y (works on some init states only: the wrist does not always
- * reach the horizontal pose; see the expert benchmark).
+ * Drawers. Closing: push the handle bar along the cabinet's +y with the closed fingertips, the gripper
+ * pitched toward the cabinet, until the joint is shut. Opening: turn the gripper to point horizontally at the
+ * cabinet, close it on the handle bar from the front and pull along the cabinet's −y.
  */
 function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open: boolean): Skill {
   const { joints } = resolveJoints(scene.task, region);
@@ -186,11 +215,13 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
   const handle = `${cab}_${drawer}_handle`;
   const q = () => ctx.sim.data.qpos[(ctx.sim.model.jnt_qposadr as unknown as Int32Array)[ctx.sim.id("joint", joint)]];
   const y = bodyAxis(ctx, cab, 1); // drawers slide along the cabinet's +y; the handle is on its −y side
-  const yaw = nearestGraspYaw(Math.atan2(y[1], y[0]), currentYaw(ctx)); // fingers close along the slide axis
   const s = ctx.style;
   const h = geomPos(ctx, handle);
   ctx.gripper = open ? OPEN : CLOSE;
   if (open) {
+    // Pointing down, the gripper takes the yaw from which the turn to `facing` is a pure 90° pitch about
+    // the TCP's x axis: any other yaw adds a half turn of the wrist that pushes joint 7 past its limit.
+    const yaw = Math.atan2(-y[1], -y[0]);
     // The handle bar hangs under the upper drawer's front and the housing top: no way down behind it from
     // above. So the gripper turns to point horizontally at the cabinet (TCP z along the cabinet's +y, fingers closing
     // vertically), closes on the bar from the front and pulls it out along the cabinet's −y.
@@ -214,17 +245,45 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
     yield* moveTo(ctx, [p[0] - 0.08 * d[0], p[1] - 0.08 * d[1], p[2] + 0.15], yaw, s.speed, 0.03, 30);
     return q() < -0.14;
   }
-  // push: fingertips against the middle of the front panel, then along +y until shut (q > 0)
-  const front: Vec3 = [h[0] - 0.03 * y[0], h[1] - 0.03 * y[1], h[2] + 0.01];
-  yield* moveTo(ctx, [front[0], front[1], Math.max(front[2] + 0.1, ctx.robot.tcpPos()[2])], yaw, s.speed, 0.02);
-  yield* moveTo(ctx, front, yaw, s.fineSpeed, 0.01);
+  // Push: the closed fingertips against the handle bar's face, the gripper pitched 45° toward the cabinet
+  // about its closing axis, which runs horizontally along the drawer front. Pointing straight down, the hand
+  // (4.5–9.7 cm above the fingertips, 2.5 cm either side) runs into the drawer above before a bottom drawer is
+  // shut; pitched, it stays out in front of the handles. Then along +y until shut (q > 0).
+  const d: Vec3 = [y[0], y[1], 0];
+  // Of the two closing axes along the front, the one nearer the current one: the wrist turns < 90°.
+  const along = [-d[1], d[0]];
+  const flip = Math.abs(wrap(Math.atan2(along[1], along[0]) - currentYaw(ctx))) > Math.PI / 2;
+  const closing: Vec3 = flip ? [-along[0], -along[1], 0] : [along[0], along[1], 0];
+  const yaw = Math.atan2(closing[1], closing[0]);
+  const pose = pitchedToward(d, closing, Math.PI / 4);
+  // fingertip pads 9.4 mm ahead of the TCP along the gripper's axis, on the bar's outer face (5 mm deep bar)
+  const axis = [pose[2], pose[5], pose[8]];
+  const face: Vec3 = [h[0] - 0.0025 * d[0], h[1] - 0.0025 * d[1], h[2]];
+  const at = (back: number): Vec3 => [0, 1, 2].map((k) => face[k] - FINGER_REACH_BELOW_TCP * axis[k] - back * d[k]) as Vec3;
+  const pre = at(0.05);
+  yield* moveTo(ctx, [pre[0], pre[1], Math.max(pre[2] + 0.1, ctx.robot.tcpPos()[2])], yaw, s.speed, 0.02);
+  yield* moveToPose(ctx, [pre[0], pre[1], pre[2] + 0.02], pose, s.fineSpeed, 0.01, 60);
+  yield* moveToPose(ctx, pre, pose, s.fineSpeed, 0.008, 40);
   for (let i = 0; i < 60 && q() <= 0.002; i++) {
     const p = ctx.robot.tcpPos();
-    yield* moveTo(ctx, [p[0] + 0.04 * y[0], p[1] + 0.04 * y[1], front[2]], yaw, s.fineSpeed, 0.005, 1);
+    yield* moveToPose(ctx, [p[0] + 0.04 * d[0], p[1] + 0.04 * d[1], pre[2]], pose, s.fineSpeed, 0.005, 1);
   }
   const p = ctx.robot.tcpPos();
-  yield* moveTo(ctx, [p[0] - 0.05 * y[0], p[1] - 0.05 * y[1], p[2] + 0.08], yaw, s.speed, 0.02, 30);
+  yield* moveToPose(ctx, [p[0] - 0.06 * d[0], p[1] - 0.06 * d[1], p[2] + 0.04], pose, s.speed, 0.02, 20);
+  yield* moveTo(ctx, [p[0] - 0.08 * d[0], p[1] - 0.08 * d[1], p[2] + 0.12], yaw, s.speed, 0.03, 30);
   return q() > 0;
+}
+
+/**
+ * TCP orientation (row-major; columns are the TCP axes in world) with the closing axis `closing`
+ * (horizontal, unit) and the gripper's pointing axis tipped from straight down by `pitch` (rad) toward the
+ * horizontal unit direction `toward`, which must be perpendicular to `closing`.
+ */
+function pitchedToward(toward: Vec3, closing: Vec3, pitch: number): number[] {
+  const z = [Math.sin(pitch) * toward[0], Math.sin(pitch) * toward[1], -Math.cos(pitch)];
+  const y = closing;
+  const x = [y[1] * z[2] - y[2] * z[1], y[2] * z[0] - y[0] * z[2], y[0] * z[1] - y[1] * z[0]];
+  return [x[0], y[0], z[0], x[1], y[1], z[1], x[2], y[2], z[2]];
 }
 
 /** Pushes the stove knob's bar round about the knob axis until q crosses the on/off threshold. */

@@ -1,0 +1,146 @@
+/**
+ * Is the way down clear? The expert asks this before it commits to a grasp (the open gripper coming down
+ * onto a rim point of a bowl beside an open drawer) or to a release point (a bowl lowered into the part of a
+ * drawer that sticks out of the cabinet). Pure geometry on the live MuJoCo state: no contact is simulated.
+ *
+ * Whatever comes down is described by upright rectangles ("footprints") with a lowest point each; its swept
+ * volume is every rectangle extruded upward without bound. A world geom is in the way when its top lies above
+ * a rectangle's lowest point and its footprint on the table overlaps the rectangle.
+ */
+import type { Vec3 } from "../math.ts";
+import type { Simulation } from "../mujoco.ts";
+
+/** An upright rectangle in world coordinates. */
+export interface Footprint {
+  centre: [number, number];
+  /** direction of the first side (rad about world z) */
+  yaw: number;
+  halfAlong: number;
+  halfAcross: number;
+  /** lowest point, world z (m) */
+  floor: number;
+}
+
+/** How far the finger pads reach past the TCP along the gripper's axis (m): pad centre 1.4 mm past it,
+ * half-height 8 mm (panda.ts). */
+export const FINGER_REACH_BELOW_TCP = 0.0094;
+
+/**
+ * The open gripper pointing down at `yaw` with its TCP at `point` (sim/robot/panda.ts; closing axis
+ * (cos ψ, sin ψ)): each finger, fully open, 0.040…0.056 m out along the closing axis and 1 cm either side of
+ * it, from 9.4 mm below the TCP (pad bottoms); the hand ±0.095 m along the closing axis and ±0.025 m across
+ * it, from 4.5 cm above the TCP.
+ */
+export function gripperFootprints(point: Vec3, yaw: number): Footprint[] {
+  const c = [Math.cos(yaw), Math.sin(yaw)];
+  const at = (along: number): [number, number] => [point[0] + along * c[0], point[1] + along * c[1]];
+  return [
+    { centre: at(0.048), yaw, halfAlong: 0.008, halfAcross: 0.01, floor: point[2] - FINGER_REACH_BELOW_TCP },
+    { centre: at(-0.048), yaw, halfAlong: 0.008, halfAcross: 0.01, floor: point[2] - FINGER_REACH_BELOW_TCP },
+    { centre: at(0), yaw, halfAlong: 0.095, halfAcross: 0.025, floor: point[2] + 0.045 },
+  ];
+}
+
+/** MuJoCo geom types (mjtGeom) that we bound by a box of their own half-extents. */
+const PLANE = 0;
+const SPHERE = 2;
+const CAPSULE = 3;
+const CYLINDER = 5;
+const MESH = 7;
+/** World geoms carry contype 1 (the robot's are 2, visual-only ones 0; panda.ts). */
+const WORLD_CONTYPE = 1;
+
+/** Half-extents of geom `g` in its own frame: exact for boxes, the bounding box for round primitives. */
+function localHalf(sim: Simulation, g: number): Vec3 {
+  const type = (sim.model.geom_type as unknown as Int32Array)[g];
+  const s = sim.model.geom_size.subarray(3 * g, 3 * g + 3);
+  if (type === SPHERE) return [s[0], s[0], s[0]];
+  if (type === CAPSULE) return [s[0], s[0], s[1] + s[0]];
+  if (type === CYLINDER) return [s[0], s[0], s[1]];
+  if (type === MESH) {
+    const r = sim.model.geom_rbound[g];
+    return [r, r, r];
+  }
+  return [s[0], s[1], s[2]];
+}
+
+/** A world collision geom's box: centre, top (world z), and its three axes scaled by its half-extents. */
+interface GeomBox {
+  centre: ArrayLike<number>;
+  top: number;
+  /** horizontal parts of the scaled axes */
+  axes: number[][];
+  /** unit horizontal directions of the axes that have one */
+  dirs: number[][];
+}
+
+/** The world's collision geoms (not the robot's, not planes, none of the bodies rooted in `ignoreRoots`). */
+function worldBoxes(sim: Simulation, ignoreRoots: ReadonlySet<number>): GeomBox[] {
+  const m = sim.model;
+  const d = sim.data;
+  const contype = m.geom_contype as unknown as Int32Array;
+  const types = m.geom_type as unknown as Int32Array;
+  const bodyOf = m.geom_bodyid as unknown as Int32Array;
+  const rootOf = m.body_rootid as unknown as Int32Array;
+  const boxes: GeomBox[] = [];
+  for (let g = 0; g < m.ngeom; g++) {
+    if (!(contype[g] & WORLD_CONTYPE) || types[g] === PLANE || ignoreRoots.has(rootOf[bodyOf[g]])) continue;
+    const c = d.geom_xpos.subarray(3 * g, 3 * g + 3);
+    const r = d.geom_xmat.subarray(9 * g, 9 * g + 9); // row-major: column k is the geom's axis k in world
+    const half = localHalf(sim, g);
+    const top = c[2] + Math.abs(r[6]) * half[0] + Math.abs(r[7]) * half[1] + Math.abs(r[8]) * half[2];
+    const axes = [0, 1, 2].map((k) => [r[k] * half[k], r[3 + k] * half[k]]);
+    const dirs = axes.filter(([x, y]) => Math.hypot(x, y) > 1e-6).map(([x, y]) => [x / Math.hypot(x, y), y / Math.hypot(x, y)]);
+    boxes.push({ centre: c, top, axes, dirs });
+  }
+  return boxes;
+}
+
+/**
+ * Horizontal gap (m) between a geom's footprint on the table and a rectangle; negative when they overlap.
+ * Separating-axis test on the rectangle's two axes and the geom's horizontal axes: the largest gap over these
+ * axes (exact for upright boxes, conservative for tilted ones).
+ */
+function footprintGap(b: GeomBox, f: Footprint): number {
+  const along = [Math.cos(f.yaw), Math.sin(f.yaw)];
+  const across = [-along[1], along[0]];
+  const rel = [b.centre[0] - f.centre[0], b.centre[1] - f.centre[1]];
+  let gap = -Infinity;
+  for (const u of [along, across, ...b.dirs]) {
+    const geomReach = b.axes.reduce((sum, a) => sum + Math.abs(a[0] * u[0] + a[1] * u[1]), 0);
+    const rectReach = f.halfAlong * Math.abs(along[0] * u[0] + along[1] * u[1]) + f.halfAcross * Math.abs(across[0] * u[0] + across[1] * u[1]);
+    gap = Math.max(gap, Math.abs(rel[0] * u[0] + rel[1] * u[1]) - geomReach - rectReach);
+  }
+  return gap;
+}
+
+/**
+ * Signed horizontal clearance (m) between the downward sweep of `footprints` and the world's collision
+ * geoms, leaving out the bodies whose root is in `ignoreRoots` (what is being grasped or carried).
+ * Positive: the smallest gap; negative: the deepest overlap. 0.1 when nothing is near.
+ */
+export function sweptClearance(sim: Simulation, footprints: Footprint[], ignoreRoots: ReadonlySet<number>): number {
+  let clearance = 0.1;
+  for (const b of worldBoxes(sim, ignoreRoots)) {
+    for (const f of footprints) if (b.top > f.floor) clearance = Math.min(clearance, footprintGap(b, f));
+  }
+  return clearance;
+}
+
+/**
+ * The highest top (world z) of the world's collision geoms under any of `footprints` (their floors are not
+ * used), leaving out `ignoreRoots`: what a carried object must clear on its way. −Infinity when none.
+ */
+export function highestTop(sim: Simulation, footprints: Footprint[], ignoreRoots: ReadonlySet<number>): number {
+  let top = -Infinity;
+  for (const b of worldBoxes(sim, ignoreRoots)) {
+    if (b.top > top && footprints.some((f) => footprintGap(b, f) < 0)) top = b.top;
+  }
+  return top;
+}
+
+/** The root body ids of the named bodies, for `ignoreRoots`. */
+export function rootsOf(sim: Simulation, bodies: string[]): Set<number> {
+  const rootOf = sim.model.body_rootid as unknown as Int32Array;
+  return new Set(bodies.map((b) => rootOf[sim.id("body", b)]));
+}
