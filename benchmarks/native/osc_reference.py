@@ -9,7 +9,10 @@ Written from robosuite 1.4's published code paths, not from our TypeScript:
 - controllers/osc.py `OperationalSpaceController` with controllers/config/osc_pose.json: input ±1 clipped,
   output_max (0.05 m, 0.5 rad), kp 150, damping ratio 1 (kd = 2·√kp), `uncouple_pos_ori` true, `control_delta`
   true, no interpolator, no position or orientation limits.
-- `set_goal` (once per env step, `policy_step` true): goal_pos = ee_pos + Δp; goal_ori = R(axis-angle Δr)·ee_ori.
+- `set_goal` (once per env step, `policy_step` true): goal_pos = ee_pos + Δp always; goal_ori = R(axis-angle Δr)·ee_ori
+  only if some Δr component is non-zero (robosuite: `bools = [0. if math.isclose(elem, 0.) else 1. ...]; if
+  sum(bools) > 0. or set_ori is not None`), else the previous goal_ori is kept. The first goal_ori is the pose at
+  controller creation, which robosuite does in Robot.reset right after writing `init_qpos`.
 - `run_controller` (every substep): force = kp·(goal_pos − ee_pos) − kd·v; torque = kp·orientation_error − kd·ω;
   decoupled wrench [Λ_pos·force; Λ_ori·torque]; τ = Jᵀ·wrench + qfrc_bias + nullspace_torques.
 - utils/control_utils.py `opspace_matrices` (np.linalg.inv of M, np.linalg.pinv of the three Λ⁻¹),
@@ -142,7 +145,8 @@ class OscPose:
     def set_goal(self, action):
         self.update()
         delta = np.clip(np.asarray(action, dtype=np.float64), -1, 1) * self.output_max
-        self.goal_ori = quat2mat(axisangle2quat(delta[3:])) @ self.ee_ori_mat
+        if any(not math.isclose(x, 0.0) for x in delta[3:]):
+            self.goal_ori = quat2mat(axisangle2quat(delta[3:])) @ self.ee_ori_mat
         self.goal_pos = self.ee_pos + delta[:3]
 
     def run_controller(self):

@@ -4,8 +4,13 @@
  *
  * Per control step (`setGoal`, once, from the pose at the start of the step):
  *   a ← clip(a, −1, 1);  Δ = a · [0.05, 0.05, 0.05, 0.5, 0.5, 0.5]      (input ±1 → output_max)
- *   p* = p_ee + Δ[0:3]                         (metres, world frame)
- *   R* = Rot(axis-angle Δ[3:6]) · R_ee         (world-frame axis-angle, radians)
+ *   p* = p_ee + Δ[0:3]                         (metres, world frame), every step
+ *   R* = Rot(axis-angle Δ[3:6]) · R_ee         (world-frame axis-angle, radians), only if Δ[3:6] ≠ 0
+ * robosuite's set_goal updates the orientation goal only when some rotation component is non-zero (`bools =
+ * [0. if math.isclose(elem, 0.) else 1. ...]; if sum(bools) > 0.`); otherwise R* stays where it was, so a
+ * translation-only action holds the orientation last commanded instead of re-anchoring it at the drifted
+ * pose. The first R* is the TCP orientation at `init_qpos` (`resetGoal`): robosuite creates the controller in
+ * Robot.reset right after writing `init_qpos`, and LIBERO then loads its init state without touching it.
  * Per physics substep (`computeTorques`, 25 times per control step):
  *   F = Λ_pos · (kp·(p* − p) − kd·v),   T = Λ_ori · (kp·e_ori − kd·ω)    kp 150, kd = 2·√kp (damping ratio 1)
  *   e_ori = ½ Σᵢ rᵢ × rᵢ*                       (rᵢ, rᵢ* the columns of R_ee and R*; robosuite orientation_error)
@@ -89,6 +94,7 @@ export class OscController {
   private readonly task = new Float64Array(6);
   private readonly vel = new Float64Array(6);
   private readonly pose = new Float64Array(N);
+  private readonly savedQpos = new Float64Array(N);
   private readonly err = new Float64Array(N);
   private readonly jbarTPose = new Float64Array(6);
   private readonly M = new Float64Array(N * N);
@@ -143,8 +149,30 @@ export class OscController {
   }
 
   /**
+   * Resets the goal to the TCP pose at the null-space posture q₀ (robosuite: the pose at controller creation,
+   * `init_qpos`), whatever the current state. Runs MuJoCo's kinematics at q₀ and then again at the current
+   * qpos, which leaves every kinematic quantity as it was.
+   */
+  resetGoal(): void {
+    const { mj, model, data } = this.sim;
+    const s = this.h.siteId;
+    const qpos = this.v.qpos.get();
+    for (let i = 0; i < N; i++) {
+      this.savedQpos[i] = qpos[this.h.qposAdr[i]];
+      qpos[this.h.qposAdr[i]] = this.restQpos[i];
+    }
+    mj.mj_kinematics(model, data);
+    this.goalPos.set(this.v.xpos.get().subarray(3 * s, 3 * s + 3));
+    this.goalMat.set(this.v.xmat.get().subarray(9 * s, 9 * s + 9));
+    const q = this.v.qpos.get();
+    for (let i = 0; i < N; i++) q[this.h.qposAdr[i]] = this.savedQpos[i];
+    mj.mj_kinematics(model, data);
+  }
+
+  /**
    * Sets the pose goal from an env action's first six numbers, relative to the TCP pose in the current
-   * MuJoCo state (kinematics must be current: call after mj_forward or mj_step1).
+   * MuJoCo state (kinematics must be current: call after mj_forward or mj_step1). The orientation goal moves
+   * only when a rotation component is non-zero (see the file comment).
    */
   setGoal(action: ArrayLike<number>): void {
     const s = this.h.siteId;
@@ -152,8 +180,9 @@ export class OscController {
     const xpos = this.v.xpos.get();
     const clip = (x: number) => Math.min(1, Math.max(-1, x));
     for (let k = 0; k < 3; k++) this.goalPos[k] = xpos[3 * s + k] + clip(action[k]) * om[k];
-    const dR = axisAngleToMat([clip(action[3]) * om[3], clip(action[4]) * om[4], clip(action[5]) * om[5]]);
-    const g = matMul3(dR, this.v.xmat.get().subarray(9 * s, 9 * s + 9));
+    const rot: [number, number, number] = [clip(action[3]) * om[3], clip(action[4]) * om[4], clip(action[5]) * om[5]];
+    if (rot[0] === 0 && rot[1] === 0 && rot[2] === 0) return;
+    const g = matMul3(axisAngleToMat(rot), this.v.xmat.get().subarray(9 * s, 9 * s + 9));
     this.goalMat.set(g);
   }
 

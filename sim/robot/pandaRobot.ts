@@ -57,11 +57,13 @@ export class PandaRobot {
 
   /**
    * Resets the controller state: gripper integrator to 0 (half open, as robosuite's `current_action`), the
-   * null-space posture to `init_qpos`, and finger servo targets to match.
+   * null-space posture to `init_qpos`, the held orientation goal to the TCP orientation at `init_qpos` (as
+   * robosuite's controller, created at reset), and finger servo targets to match. Call after the state is set.
    */
   resetController(): void {
     this.gripper.reset();
     this.osc.setRestPosture(PANDA_INIT_QPOS);
+    this.osc.resetGoal();
     this.writeFingerTargets();
   }
 
