@@ -4,16 +4,22 @@
  * Verified (`npm run bench -- osc`, BENCHMARKS.md "osc"): an independent float64 re-implementation of robosuite
  * 1.4's OSC_POSE on native MuJoCo 3.14 (benchmarks/native/osc_reference.py), driving the same exported MJCF
  * through the same actions, gives the same TCP trajectories as ours to within 1e-9 m and 1e-9 rad on every
- * sequence below. So the drift left here is robosuite's formula on this model, not a bug of ours: 20 steps of
- * +1 on x move the TCP 0.231 m with 22.7 mm of sag and 96 mrad of pitch in both. The reference pins the cause:
- * with `uncouple_pos_ori` (osc_pose.json: true) set false, the same run drifts 6.2 mm and 3 mrad; gravity off
- * or arm frictionloss off change it by < 1 mm; robosuite's large arm armature 5/(i+1) doubles the sag (10.3 mm
- * and 80 mrad without it). The decoupled wrench [Λ_pos·F; Λ_ori·T] ignores the cross term J_rot·M⁻¹·J_posᵀ, so
- * pushing the TCP along x also pitches it and drags it down, and the goal is re-anchored at the current pose
- * every step, so none of that is ever corrected.
- * The issue's targets (< 1 cm and < 0.05 rad of drift, < 0.05 rad off-axis turn) are therefore not met by
- * robosuite itself; the bounds below are the reference's worst case over the sequences plus a small margin:
- * translation off-axis 22.7 mm, rotation drift 96 mrad (+x); rotation off-axis 181 mrad (+rx about y).
+ * sequence below. Writing it found one bug of ours, fixed: robosuite's set_goal moves the orientation goal only
+ * when a rotation component is non-zero, so translations hold the orientation (we re-anchored it every step,
+ * which let +x pitch the TCP by 114 mrad; now 13 mrad, as robosuite).
+ *
+ * What is left is robosuite's formula on this model, not a bug of ours: 20 steps of +1 on x move the TCP
+ * 0.227 m with 24.9 mm of sag in both. The reference locates the cause: with `uncouple_pos_ori` (osc_pose.json:
+ * true) set false the same run sags 6.2 mm; without robosuite's large arm armature 5/(i+1), 10.8 mm; gravity off
+ * or frictionloss off change it by < 1.5 mm. The decoupled wrench [Λ_pos·F; Λ_ori·T] ignores the cross term
+ * J_rot·M⁻¹·J_posᵀ, and the position goal is re-anchored at the current TCP every step, so the z error a step
+ * leaves is never corrected. Rotation commands re-anchor the orientation goal too, and the wrist motors
+ * saturate at ±12 N·m with robosuite's heavy gripper inertia, hence up to 181 mrad about other axes (+rx).
+ *
+ * So of the issue's targets, robosuite itself meets "≥ 10 cm / ≥ 0.2 rad along", "< 0.05 rad orientation drift
+ * while translating" and "zero action holds within 2 mm", tested as stated; it does not meet "< 1 cm off-axis"
+ * (24.9 mm worst, +x) or "< 0.05 rad off-axis turn" (181 mrad worst, +rx), bounded here at the reference's
+ * worst case plus a small margin.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Simulation } from "../../sim/mujoco.ts";
@@ -65,8 +71,8 @@ describe("OSC_POSE translation", () => {
         // 0.05 m per step is the commanded maximum: the TCP cannot outrun the goal
         expect(sign * dp[axis]).toBeLessThanOrEqual(20 * 0.05 + 1e-6);
         const off = [0, 1, 2].filter((k) => k !== axis).map((k) => Math.abs(dp[k]));
-        expect(Math.max(...off)).toBeLessThan(0.025);
-        expect(Math.hypot(...drot)).toBeLessThan(0.11);
+        expect(Math.max(...off)).toBeLessThan(0.027);
+        expect(Math.hypot(...drot)).toBeLessThan(0.05);
       });
     }
   }
@@ -87,11 +93,34 @@ describe("OSC_POSE rotation", () => {
   }
 });
 
-test("+x sag and pitch are the robosuite reference's: Δz −22.7 mm, pitch −96 mrad (npm run bench -- osc)", () => {
+test("+x sag is the robosuite reference's: 0.227 m along, Δz −24.9 mm, pitch −12.7 mrad (npm run bench -- osc)", () => {
   const { dp, drot } = run([1, 0, 0, 0, 0, 0, 0], 20);
-  expect(dp[0]).toBeCloseTo(0.2306, 3);
-  expect(dp[2]).toBeCloseTo(-0.0227, 3);
-  expect(drot[1]).toBeCloseTo(-0.096, 2);
+  expect(dp[0]).toBeCloseTo(0.227, 3);
+  expect(dp[2]).toBeCloseTo(-0.0249, 3);
+  expect(drot[1]).toBeCloseTo(-0.0127, 3);
+});
+
+test("a translation-only action keeps the orientation goal; any non-zero rotation component moves it", () => {
+  reset();
+  robot.step([0, 0, 0, 0, 0, 1, 0]);
+  const held = Array.from(robot.osc.goalMat);
+  for (let i = 0; i < 3; i++) robot.step([1, 0, 0, 0, 0, 0, 0]);
+  expect(Array.from(robot.osc.goalMat)).toEqual(held);
+  robot.step([0, 0, 0, 1e-9, 0, 0, 0]);
+  expect(Array.from(robot.osc.goalMat)).not.toEqual(held);
+});
+
+test("resetController sets the orientation goal to the TCP orientation at init_qpos, whatever the state", () => {
+  reset();
+  const atInit = robot.tcpMat();
+  for (let i = 0; i < 3; i++) robot.step([0.5, 0, 0, 0, 1, 0, 0]);
+  sim.mj.mj_forward(sim.model, sim.data);
+  const qpos = Array.from(sim.data.qpos);
+  robot.resetController();
+  Array.from(robot.osc.goalMat).forEach((x, i) => expect(x).toBeCloseTo(atInit[i], 12));
+  // the state's kinematics are left as they were
+  expect(Array.from(sim.data.qpos)).toEqual(qpos);
+  expect(robot.tcpMat()).not.toEqual(atInit);
 });
 
 test("100 steps of a zero action hold the pose within 2 mm", () => {
