@@ -139,6 +139,32 @@ export function highestTop(sim: Simulation, footprints: Footprint[], ignoreRoots
   return top;
 }
 
+/**
+ * The footprint of a body's tree (all collision geoms under its root), as it stands now: the world-axis
+ * rectangle around them, given relative to the body's origin (`offset` of its centre, `half` its
+ * half-extents). An object's horizontal radius leaves out a moka pot's handle and spout; this does not.
+ */
+export function bodyFootprint(sim: Simulation, body: string): { offset: [number, number]; half: [number, number] } {
+  const b = sim.id("body", body);
+  const root = (sim.model.body_rootid as unknown as Int32Array)[b];
+  const others = new Set<number>();
+  for (let i = 0; i < sim.model.nbody; i++) {
+    const r = (sim.model.body_rootid as unknown as Int32Array)[i];
+    if (r !== root) others.add(r);
+  }
+  const lo = [Infinity, Infinity];
+  const hi = [-Infinity, -Infinity];
+  for (const g of worldBoxes(sim, others)) {
+    for (const k of [0, 1]) {
+      const reach = g.axes.reduce((sum, a) => sum + Math.abs(a[k]), 0);
+      lo[k] = Math.min(lo[k], g.centre[k] - reach);
+      hi[k] = Math.max(hi[k], g.centre[k] + reach);
+    }
+  }
+  const origin = sim.data.xpos.subarray(3 * b, 3 * b + 2);
+  return { offset: [(lo[0] + hi[0]) / 2 - origin[0], (lo[1] + hi[1]) / 2 - origin[1]], half: [(hi[0] - lo[0]) / 2, (hi[1] - lo[1]) / 2] };
+}
+
 /** The root body ids of the named bodies, for `ignoreRoots`. */
 export function rootsOf(sim: Simulation, bodies: string[]): Set<number> {
   const rootOf = sim.model.body_rootid as unknown as Int32Array;

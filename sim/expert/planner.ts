@@ -24,7 +24,7 @@ import {
   actuateGripper, bodyMat, bodyPos, CLOSE, currentYaw, moveTo, moveToPose, OPEN, pick, place,
   type ExpertContext, type GraspSpec, type Skill,
 } from "./skills.ts";
-import { FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, type Footprint } from "./clearance.ts";
+import { bodyFootprint, FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, type Footprint } from "./clearance.ts";
 import { wrap } from "./motion.ts";
 
 /** The support-surface offset and the site frame of a region, read live from the simulation. */
@@ -63,31 +63,51 @@ function regionFrame(ctx: ExpertContext, scene: TaskScene, siteName: string): Re
 }
 
 /**
- * Where in region `f` to set object `o` down, its bottom at `bottomZ`: the site centre, unless something
- * overhangs the object's way down there (the cabinet's housing and the drawer above over the back of an
- * open drawer, whose region reaches under them); then the point of a 5 mm grid over the region with the
- * most room around the object's way down (up to 1 cm; nearer the centre on ties). The object's footprint is
- * taken as a square of its horizontal radius, along the region's sides.
+ * Where in region `f` to set object `o` down, its bottom at `bottomZ`: the `nominal` point (the site centre,
+ * or a slot of it), unless something overhangs the object's way down there (the cabinet's housing and the
+ * drawer above over the back of an open drawer, whose region reaches under them) or already stands there;
+ * then the point of a 5 mm grid over the region with the most room around the object's way down (up to
+ * 1 cm; nearer the nominal point on ties). The object's footprint is the one it has now (bodyFootprint):
+ * carrying keeps its yaw.
  */
-function releaseSpot(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, bottomZ: number): [number, number] {
+function releaseSpot(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, bottomZ: number, nominal: [number, number]): [number, number] {
   const own = rootsOf(ctx.sim, [o.body]);
-  const r = o.horizontalRadius;
+  const { offset, half } = bodyFootprint(ctx.sim, o.body);
   const room = (x: number, y: number) =>
-    Math.min(0.01, sweptClearance(ctx.sim, [{ centre: [x, y], yaw: f.yaw, halfAlong: r, halfAcross: r, floor: bottomZ + 0.002 }], own));
-  let best: [number, number] = [f.pos[0], f.pos[1]];
+    Math.min(0.01, sweptClearance(ctx.sim, [{ centre: [x + offset[0], y + offset[1]], yaw: 0, halfAlong: half[0], halfAcross: half[1], floor: bottomZ + 0.002 }], own));
+  let best = nominal;
   let bestRoom = room(...best);
   if (bestRoom >= 0.005) return best;
   const STEP = 0.005;
   const [nx, ny] = [Math.floor(f.half[0] / STEP), Math.floor(f.half[1] / STEP)];
+  const away = (p: [number, number]) => Math.hypot(p[0] - nominal[0], p[1] - nominal[1]);
   for (let i = -nx; i <= nx; i++) {
     for (let j = -ny; j <= ny; j++) {
       const p: [number, number] = [f.pos[0] + i * STEP, f.pos[1] + j * STEP];
       const free = room(...p);
-      const nearer = Math.hypot(i, j) < Math.hypot(best[0] - f.pos[0], best[1] - f.pos[1]) / STEP;
-      if (free > bestRoom + 1e-4 || (free > bestRoom - 1e-4 && nearer)) [best, bestRoom] = [p, free];
+      if (free > bestRoom + 1e-4 || (free > bestRoom - 1e-4 && away(p) < away(best))) [best, bestRoom] = [p, free];
     }
   }
   return best;
+}
+
+/**
+ * The nominal release point of the k-th of n objects that a task stands on the same region (both moka pots
+ * on the stove): slots side by side, the objects' widest footprint plus 1 cm apart, along the region's
+ * horizontal axis nearer world y (across the robot's view, so that all are at about the same reach), kept
+ * 2 cm inside the region. One object: the centre.
+ */
+function slotOf(ctx: ExpertContext, scene: TaskScene, f: RegionFrame, k: number, instances: string[]): [number, number] {
+  const n = instances.length;
+  if (n < 2) return [f.pos[0], f.pos[1]];
+  const widest = Math.max(...instances.map((i) => Math.max(...bodyFootprint(ctx.sim, objectOf(scene, i).body).half)));
+  const half = Math.min(f.half[0], f.half[1]) - 0.02;
+  const spacing = Math.min(2 * widest + 0.01, (2 * half) / (n - 1));
+  let u = [Math.cos(f.yaw), Math.sin(f.yaw)];
+  if (Math.abs(u[1]) < Math.abs(u[0])) u = [-u[1], u[0]];
+  if (u[1] < 0) u = [-u[0], -u[1]];
+  const offset = (k - (n - 1) / 2) * spacing;
+  return [f.pos[0] + offset * u[0], f.pos[1] + offset * u[1]];
 }
 
 const ROUND_CATEGORIES = new Set(["akita_black_bowl", "white_bowl", "plate", "glazed_rim_porcelain_ramekin"]);
@@ -146,17 +166,18 @@ function objectOf(scene: TaskScene, instance: string): PlacedObject {
 
 /**
  * Height of the held object's origin while carrying: its bottom clears, by the style's clearance, the tallest
- * thing under the corridor it is carried along (its width, straight from its start to the target): other
+ * thing under the corridor it is carried along (its footprint, straight from its start to the target): other
  * objects on the way, a basket's walls, a drawer's front, the cabinet it goes onto.
  */
 function carryHeight(ctx: ExpertContext, o: PlacedObject, target: Vec3): number {
   const start = bodyPos(ctx, o.body);
   const [dx, dy] = [target[0] - start[0], target[1] - start[1]];
   const steps = Math.max(1, Math.ceil(Math.hypot(dx, dy) / 0.02));
-  const r = o.horizontalRadius;
+  const { offset, half } = bodyFootprint(ctx.sim, o.body);
   const corridor: Footprint[] = [];
   for (let k = 0; k <= steps; k++) {
-    corridor.push({ centre: [start[0] + (k / steps) * dx, start[1] + (k / steps) * dy], yaw: Math.atan2(dy, dx), halfAlong: r, halfAcross: r, floor: -Infinity });
+    const centre: [number, number] = [start[0] + offset[0] + (k / steps) * dx, start[1] + offset[1] + (k / steps) * dy];
+    corridor.push({ centre, yaw: 0, halfAlong: half[0], halfAcross: half[1], floor: -Infinity });
   }
   const top = highestTop(ctx.sim, corridor, rootsOf(ctx.sim, [o.body]));
   return Math.max(top, start[2] - o.bottomOffset, target[2] - o.bottomOffset) + o.bottomOffset + ctx.style.carryHeight;
@@ -176,7 +197,10 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
     const f = regionFrame(ctx, scene, b);
     const surface = f.pos[2] + f.supportOffset;
     if (atom.op === "In") releaseAbove = 0.03;
-    target = [...releaseSpot(ctx, o, f, surface + releaseAbove), surface + o.bottomOffset];
+    // objects dropped into a container may pile up; objects stood on a surface each get a slot of it
+    const sharing = atom.op === "On" ? scene.task.goal.filter((g) => g.op === "On" && g.args[1] === b).map((g) => g.args[0]) : [a];
+    const nominal = slotOf(ctx, scene, f, sharing.indexOf(a), sharing);
+    target = [...releaseSpot(ctx, o, f, surface + releaseAbove, nominal), surface + o.bottomOffset];
   }
   const carry = carryHeight(ctx, o, target);
   const grasp = () => graspOf(ctx, o);

@@ -10,6 +10,7 @@ import type { Vec3 } from "../math.ts";
 import { quatToMat } from "../math.ts";
 import type { Simulation } from "../mujoco.ts";
 import type { PandaRobot } from "../robot/pandaRobot.ts";
+import { FINGER_REACH_BELOW_TCP, highestTop, rootsOf, type Footprint } from "./clearance.ts";
 import { downOrientation, nearestGraspYaw, poseAction, poseError, tcpYaw, type MotionLimits } from "./motion.ts";
 
 export type Action = number[];
@@ -101,6 +102,27 @@ export function* moveToPose(ctx: ExpertContext, target: Vec3, rTarget: ArrayLike
 }
 
 /**
+ * Moves the TCP (gripper down at `yaw`) to `target` over whatever stands between: first up to a height where
+ * the fingertips clear, by 3 cm, the tallest collision geom under the straight path (a strip 12 cm wide, the
+ * open fingers' span; the robot's own geoms and `ignore` left out), then across, then down to `target`.
+ * Returns whether it arrived within `tol`.
+ */
+export function* transitTo(ctx: ExpertContext, target: Vec3, yaw: number, speed: number, tol = 0.02, ignore: string[] = []): Skill {
+  const p = ctx.robot.tcpPos();
+  const [dx, dy] = [target[0] - p[0], target[1] - p[1]];
+  const steps = Math.max(1, Math.ceil(Math.hypot(dx, dy) / 0.02));
+  const path: Footprint[] = [];
+  for (let k = 0; k <= steps; k++) {
+    path.push({ centre: [p[0] + (k / steps) * dx, p[1] + (k / steps) * dy], yaw: Math.atan2(dy, dx), halfAlong: 0.06, halfAcross: 0.06, floor: -Infinity });
+  }
+  const clearZ = highestTop(ctx.sim, path, rootsOf(ctx.sim, ignore)) + FINGER_REACH_BELOW_TCP + 0.03;
+  const travelZ = Math.max(clearZ, target[2]);
+  if (travelZ > p[2] + 0.01) yield* moveTo(ctx, [p[0], p[1], travelZ], yaw, speed, 0.02);
+  if (travelZ > target[2] + 0.01) yield* moveTo(ctx, [target[0], target[1], travelZ], yaw, speed, 0.02);
+  return yield* moveTo(ctx, target, yaw, speed, tol);
+}
+
+/**
  * Drives the gripper to `command` for the 8 steps of a full swing (+ the style's extra), holding pose.
  * `orientation` is a yaw (gripper down) or a full TCP orientation.
  */
@@ -143,8 +165,7 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
   const yaw = nearestGraspYaw(g.yaw, currentYaw(ctx));
   ctx.gripper = OPEN;
   const above: Vec3 = [g.point[0] + s.approachJitter[0], g.point[1] + s.approachJitter[1], g.point[2] + s.approachHeight];
-  yield* moveTo(ctx, [above[0], above[1], Math.max(above[2], ctx.robot.tcpPos()[2])], yaw, s.speed, 0.02);
-  yield* moveTo(ctx, above, yaw, s.speed, 0.01);
+  yield* transitTo(ctx, above, yaw, s.speed, 0.01);
   g = grasp();
   yield* moveTo(ctx, [g.point[0], g.point[1], g.point[2] + 0.02], yaw, s.fineSpeed, 0.008);
   g = grasp();
