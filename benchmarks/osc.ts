@@ -24,8 +24,14 @@ import { machineLine, printTable } from "./lib/table.ts";
 
 type Row = number[]; // [x, y, z (m), rx, ry, rz (rad, world-frame rotation since the start)]
 
-/** The issue's sequences (20 steps of ±1 per translation axis, 10 of +1 per rotation axis, 100 zero steps) and a mixed one. */
-function sequences(): Record<string, number[][]> {
+/** A named episode: actions from init_qpos, or from init_qpos + `armOffset` (rad) like a LIBERO init state. */
+interface Sequence { actions: number[][]; arm_offset?: number[] }
+
+/**
+ * The issue's sequences (20 steps of ±1 per translation axis, 10 of +1 per rotation axis, 100 zero steps), a
+ * mixed one, and zero actions from a perturbed start (where the held orientation goal is init_qpos's).
+ */
+function sequences(): Record<string, Sequence> {
   const s: Record<string, number[][]> = {};
   for (const axis of [0, 1, 2]) {
     for (const sign of [1, -1]) {
@@ -45,13 +51,16 @@ function sequences(): Record<string, number[][]> {
     0.8 * Math.sin(0.7 * t), 0.8 * Math.cos(0.5 * t), 0.6 * Math.sin(0.3 * t + 1),
     0.3 * Math.sin(0.9 * t), 0.3 * Math.cos(1.1 * t), 0.3 * Math.sin(0.4 * t), t % 16 < 8 ? 1 : -1,
   ]);
-  return s;
+  const out: Record<string, Sequence> = Object.fromEntries(Object.entries(s).map(([k, actions]) => [k, { actions }]));
+  out["zero x20, perturbed start"] = { actions: s["zero x100"].slice(0, 20), arm_offset: [0.03, -0.02, 0.025, 0.02, -0.03, 0.02, -0.025] };
+  return out;
 }
 
-function oursTrace(sim: Simulation, robot: PandaRobot, actions: number[][]): Row[] {
+function oursTrace(sim: Simulation, robot: PandaRobot, { actions, arm_offset }: Sequence): Row[] {
   const { mj, model, data } = sim;
   mj.mj_resetData(model, data);
   data.qpos.set(robotInitState(sim).qpos);
+  if (arm_offset) robot.armQposAdr.forEach((adr, i) => (data.qpos[adr] += arm_offset[i]));
   mj.mj_forward(model, data);
   robot.resetController();
   const r0 = robot.tcpMat();
@@ -122,7 +131,7 @@ const seqs = sequences();
 const sim = await Simulation.fromXml(xml);
 const robot = new PandaRobot(sim);
 const ours: Record<string, Row[]> = {};
-for (const [name, actions] of Object.entries(seqs)) ours[name] = oursTrace(sim, robot, actions);
+for (const [name, seq] of Object.entries(seqs)) ours[name] = oursTrace(sim, robot, seq);
 robot.dispose();
 sim.dispose();
 
@@ -138,7 +147,7 @@ try {
     process.exit(1);
   }
 
-  const rows = Object.entries(seqs).map(([name, actions]) => {
+  const rows = Object.entries(seqs).map(([name, { actions }]) => {
     const axis = commandedAxis(actions);
     const g = gap(ours[name], ref.traces[name]);
     return [name, ...cellsOf(summary(ours[name], axis), axis), ...cellsOf(summary(ref.traces[name], axis), axis), sci(g.pos), sci(g.rot)];
@@ -166,7 +175,7 @@ try {
     const r = extra.length === 0 ? ref : reference(xmlPath, seqPath, extra);
     if (typeof r === "string") return [label, ...issue.map(() => r)];
     return [label, ...issue.map((n) => {
-      const axis = commandedAxis(seqs[n]);
+      const axis = commandedAxis(seqs[n].actions);
       const s = summary(r.traces[n], axis);
       return axis >= 3 ? `${mrad(s.off)} mrad` : `${mm(s.off)} mm / ${mrad(s.rot)} mrad`;
     })];

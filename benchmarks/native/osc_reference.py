@@ -1,6 +1,8 @@
 """An independent float64 reference of robosuite 1.4's OSC_POSE on native MuJoCo, to cross-check sim/control/osc.ts.
 
 usage: python3 osc_reference.py SCENE.xml [--sequences JSON_FILE] [--model MODEL] [--coupled]
+JSON_FILE maps a name to a list of 7-D actions, or to {"actions": [...], "arm_offset": [7 numbers]} for an
+episode that starts at init_qpos + arm_offset (rad), like a LIBERO init state with joint noise.
 Prints one JSON object: {"version", "model", "traces": {name: [[x, y, z, rx, ry, rz], ...]}}, one row per env
 step (row 0 is the initial pose): the TCP (`gripper0_grip_site`) position in metres and its rotation since the
 start as a world-frame rotation vector in radians. Without --sequences it runs the issue's action sequences.
@@ -229,13 +231,21 @@ def issue_sequences():
     return seqs
 
 
-def run(m, actions, uncouple_pos_ori=True):
+def run(m, actions, arm_offset=None, uncouple_pos_ori=True):
+    """One episode. As robosuite: Robot.reset writes init_qpos and creates the controller there (its
+    initial_joint and first goal_ori); LIBERO's set_init_state then loads the episode's state (init_qpos +
+    arm_offset here) without touching the controller."""
     d = mujoco.MjData(m)
     mujoco.mj_resetData(m, d)
+    adr = {n: m.jnt_qposadr[mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_JOINT, n)] for n in ARM_JOINTS + FINGER_JOINTS}
     for n, q in zip(ARM_JOINTS + FINGER_JOINTS, INIT_QPOS + GRIPPER_INIT_QPOS):
-        d.qpos[m.jnt_qposadr[mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_JOINT, n)]] = q
+        d.qpos[adr[n]] = q
     mujoco.mj_forward(m, d)
     robot = Robot(m, d, uncouple_pos_ori)
+    if arm_offset is not None:
+        for n, dq in zip(ARM_JOINTS, arm_offset):
+            d.qpos[adr[n]] += dq
+        mujoco.mj_forward(m, d)
     site = robot.controller.site
     R0 = d.site_xmat[site].reshape(3, 3).copy()
 
@@ -263,8 +273,10 @@ def main():
             seqs = json.load(f)
     m = load_model(args.xml, args.model)
     traces, saturated = {}, {}
-    for name, actions in seqs.items():
-        traces[name], saturated[name] = run(m, actions, uncouple_pos_ori=not args.coupled)
+    for name, seq in seqs.items():
+        # a sequence is a list of actions, or {"actions": [...], "arm_offset": [7 rad added to init_qpos]}
+        actions, offset = (seq["actions"], seq.get("arm_offset")) if isinstance(seq, dict) else (seq, None)
+        traces[name], saturated[name] = run(m, actions, offset, uncouple_pos_ori=not args.coupled)
     print(json.dumps({"version": mujoco.__version__, "model": args.model, "coupled": args.coupled, "traces": traces, "saturated_substeps": saturated}))
 
 

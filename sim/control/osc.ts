@@ -95,6 +95,10 @@ export class OscController {
   private readonly vel = new Float64Array(6);
   private readonly pose = new Float64Array(N);
   private readonly savedQpos = new Float64Array(N);
+  /** TCP pose at q₀, and whether the next setGoal anchors there (see resetGoal) */
+  private readonly restPos = new Float64Array(3);
+  private readonly restMat = new Float64Array(9);
+  private anchorAtRest = false;
   private readonly err = new Float64Array(N);
   private readonly jbarTPose = new Float64Array(6);
   private readonly M = new Float64Array(N * N);
@@ -150,8 +154,13 @@ export class OscController {
 
   /**
    * Resets the goal to the TCP pose at the null-space posture q₀ (robosuite: the pose at controller creation,
-   * `init_qpos`), whatever the current state. Runs MuJoCo's kinematics at q₀ and then again at the current
-   * qpos, which leaves every kinematic quantity as it was.
+   * `init_qpos`), whatever the current state, and anchors the next `setGoal` there too. robosuite creates the
+   * controller at `init_qpos` and caches that state until its next torque computation; LIBERO then loads the
+   * episode's init state without refreshing it, so the first set_goal of an episode adds the action's deltas
+   * to the `init_qpos` pose, not to the current one. (robosuite's first substep's torques also use that cached
+   * state; ours use the current one: one 2 ms substep per episode, measured by `npm run bench -- osc`.)
+   * Runs MuJoCo's kinematics at q₀ and then again at the current qpos, which leaves every kinematic quantity
+   * as it was.
    */
   resetGoal(): void {
     const { mj, model, data } = this.sim;
@@ -162,8 +171,11 @@ export class OscController {
       qpos[this.h.qposAdr[i]] = this.restQpos[i];
     }
     mj.mj_kinematics(model, data);
-    this.goalPos.set(this.v.xpos.get().subarray(3 * s, 3 * s + 3));
-    this.goalMat.set(this.v.xmat.get().subarray(9 * s, 9 * s + 9));
+    this.restPos.set(this.v.xpos.get().subarray(3 * s, 3 * s + 3));
+    this.restMat.set(this.v.xmat.get().subarray(9 * s, 9 * s + 9));
+    this.goalPos.set(this.restPos);
+    this.goalMat.set(this.restMat);
+    this.anchorAtRest = true;
     const q = this.v.qpos.get();
     for (let i = 0; i < N; i++) q[this.h.qposAdr[i]] = this.savedQpos[i];
     mj.mj_kinematics(model, data);
@@ -171,19 +183,21 @@ export class OscController {
 
   /**
    * Sets the pose goal from an env action's first six numbers, relative to the TCP pose in the current
-   * MuJoCo state (kinematics must be current: call after mj_forward or mj_step1). The orientation goal moves
-   * only when a rotation component is non-zero (see the file comment).
+   * MuJoCo state (kinematics must be current: call after mj_forward or mj_step1), or to the `init_qpos` pose
+   * for the first call after `resetGoal`. The orientation goal moves only when a rotation component is
+   * non-zero (see the file comment).
    */
   setGoal(action: ArrayLike<number>): void {
     const s = this.h.siteId;
     const om = this.config.outputMax;
-    const xpos = this.v.xpos.get();
+    const p = this.anchorAtRest ? this.restPos : this.v.xpos.get().subarray(3 * s, 3 * s + 3);
+    const r = this.anchorAtRest ? this.restMat : this.v.xmat.get().subarray(9 * s, 9 * s + 9);
+    this.anchorAtRest = false;
     const clip = (x: number) => Math.min(1, Math.max(-1, x));
-    for (let k = 0; k < 3; k++) this.goalPos[k] = xpos[3 * s + k] + clip(action[k]) * om[k];
+    for (let k = 0; k < 3; k++) this.goalPos[k] = p[k] + clip(action[k]) * om[k];
     const rot: [number, number, number] = [clip(action[3]) * om[3], clip(action[4]) * om[4], clip(action[5]) * om[5]];
     if (rot[0] === 0 && rot[1] === 0 && rot[2] === 0) return;
-    const g = matMul3(axisAngleToMat(rot), this.v.xmat.get().subarray(9 * s, 9 * s + 9));
-    this.goalMat.set(g);
+    this.goalMat.set(matMul3(axisAngleToMat(rot), r));
   }
 
   /** Computes this substep's clipped joint torques into `this.torques` and the motors' ctrl. */

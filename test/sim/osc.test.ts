@@ -123,6 +123,21 @@ test("resetController sets the orientation goal to the TCP orientation at init_q
   expect(robot.tcpMat()).not.toEqual(atInit);
 });
 
+test("the first goal after resetController is anchored at the init_qpos TCP pose, later ones at the current pose", () => {
+  reset();
+  const atInit = robot.tcpPos();
+  robot.armQposAdr.forEach((adr, i) => (sim.data.qpos[adr] += 0.03 * (i % 2 === 0 ? 1 : -1)));
+  sim.mj.mj_forward(sim.model, sim.data);
+  robot.resetController();
+  const now = robot.tcpPos();
+  expect(Math.hypot(now[0] - atInit[0], now[1] - atInit[1], now[2] - atInit[2])).toBeGreaterThan(0.01);
+  // robosuite's controller still holds the state it was created in (init_qpos) at the episode's first set_goal
+  robot.osc.setGoal([1, 0, 0, 0, 0, 0, 0]);
+  Array.from(robot.osc.goalPos).forEach((x, k) => expect(x).toBeCloseTo(atInit[k] + (k === 0 ? 0.05 : 0), 12));
+  robot.osc.setGoal([1, 0, 0, 0, 0, 0, 0]);
+  Array.from(robot.osc.goalPos).forEach((x, k) => expect(x).toBeCloseTo(now[k] + (k === 0 ? 0.05 : 0), 12));
+});
+
 test("100 steps of a zero action hold the pose within 2 mm", () => {
   const { dp, drot } = run([0, 0, 0, 0, 0, 0, 0], 100);
   expect(Math.hypot(...dp)).toBeLessThan(0.002);
