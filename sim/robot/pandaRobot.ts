@@ -75,8 +75,9 @@ export class PandaRobot {
   }
 
   /**
-   * One env step: the goal is set once from the pose at the start of the step, then 25 substeps each
-   * recompute the OSC torques and integrate the gripper command. `action` is 7 finite numbers (validated
+   * One env step: the goal is set once, from the pose at the start of the step (the orientation goal only
+   * when the action has a non-zero rotation, as robosuite; see osc.ts), then 25 substeps each recompute the
+   * OSC torques and integrate the gripper command. `action` is 7 finite numbers (validated
    * by the env); values outside [−1, 1] are clipped as robosuite clips its controller input.
    */
   step(action: ArrayLike<number>): void {
