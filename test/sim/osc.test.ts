@@ -4,9 +4,11 @@
  * Verified (`npm run bench -- osc`, BENCHMARKS.md "osc"): an independent float64 re-implementation of robosuite
  * 1.4's OSC_POSE on native MuJoCo 3.14 (benchmarks/native/osc_reference.py), driving the same exported MJCF
  * through the same actions, gives the same TCP trajectories as ours to within 1e-9 m and 1e-9 rad on every
- * sequence below. Writing it found one bug of ours, fixed: robosuite's set_goal moves the orientation goal only
- * when a rotation component is non-zero, so translations hold the orientation (we re-anchored it every step,
- * which let +x pitch the TCP by 114 mrad; now 13 mrad, as robosuite).
+ * sequence below that starts at init_qpos (0.3 mm from a perturbed start: see BENCHMARKS.md). Writing it found
+ * two differences of ours, fixed: robosuite's set_goal moves the orientation goal only when a rotation
+ * component is non-zero, so translations hold the orientation (we re-anchored it every step, which let +x
+ * pitch the TCP by 96 mrad; now 13 mrad, as robosuite); and an episode's first goal is anchored at the
+ * init_qpos pose, where robosuite's controller was created.
  *
  * What is left is robosuite's formula on this model, not a bug of ours: 20 steps of +1 on x move the TCP
  * 0.227 m with 24.9 mm of sag in both. The reference locates the cause: with `uncouple_pos_ori` (osc_pose.json:
