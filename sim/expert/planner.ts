@@ -139,11 +139,39 @@ function graspOf(ctx: ExpertContext, o: PlacedObject): GraspSpec {
   const p = bodyPos(ctx, o.body);
   const hint: GraspHint = o.grasp ?? { pos: [0, 0, Math.max(0, o.topOffset - 0.02)], yaw: 0, width: 0.08 };
   const radius = Math.hypot(hint.pos[0], hint.pos[1]);
-  if (!ROUND_CATEGORIES.has(o.category) || radius < 1e-6) return graspInFrame(ctx, o, p, bodyMat(ctx, o.body), hint);
+  const own = rootsOf(ctx.sim, [o.body]);
+  if (!ROUND_CATEGORIES.has(o.category) || radius < 1e-6) {
+    // Other objects: the hint's grasp, unless the hand (19 cm along the closing axis) would come down on a
+    // neighbour (a milk carton beside a cream cheese box). Then the least different grasp that is clear:
+    // the closing axis turned up to 30° (as long as the fingers, 8 cm apart when open, still span the
+    // object; they turn it straight as they close) and the grasp point moved up to 2 cm across it (staying
+    // 2 cm inside the object's footprint).
+    const m = bodyMat(ctx, o.body);
+    const { half } = bodyFootprint(ctx.sim, o.body);
+    const nominal = graspInFrame(ctx, o, p, m, hint);
+    let best = nominal;
+    let bestClearance = sweptClearance(ctx.sim, gripperFootprints(nominal.point, nominal.yaw), own);
+    if (bestClearance >= 0.005) return best;
+    let bestCost = Infinity;
+    for (const turn of [0, Math.PI / 12, -Math.PI / 12, Math.PI / 6, -Math.PI / 6]) {
+      const yaw = nominal.yaw + turn;
+      const u = [Math.cos(yaw), Math.sin(yaw)];
+      if (2 * (Math.abs(u[0]) * half[0] + Math.abs(u[1]) * half[1]) > 0.078) continue; // too wide to span
+      const reach = Math.max(0, Math.abs(u[1]) * half[0] + Math.abs(u[0]) * half[1] - 0.02);
+      for (const shift of [0, 0.01, -0.01, 0.02, -0.02]) {
+        if (Math.abs(shift) > reach) continue;
+        const point: Vec3 = [nominal.point[0] - shift * u[1], nominal.point[1] + shift * u[0], nominal.point[2]];
+        const clearance = sweptClearance(ctx.sim, gripperFootprints(point, yaw), own);
+        const cost = Math.abs(turn) / (Math.PI / 6) + Math.abs(shift) / 0.02;
+        const better = clearance >= 0.005 ? bestClearance < 0.005 || cost < bestCost : bestClearance < 0.005 && clearance > bestClearance;
+        if (better) [best, bestClearance, bestCost] = [{ point, yaw }, clearance, cost];
+      }
+    }
+    return best;
+  }
   const hintAngle = Math.atan2(hint.pos[1], hint.pos[0]);
   const b = bodyPos(ctx, "robot0_base");
   const toBase = Math.atan2(b[1] - p[1], b[0] - p[0]);
-  const own = rootsOf(ctx.sim, [o.body]);
   let best: GraspSpec | undefined;
   let bestScore = -Infinity;
   for (let k = 0; k < 16; k++) {

@@ -10,7 +10,7 @@ import type { Vec3 } from "../math.ts";
 import { quatToMat } from "../math.ts";
 import type { Simulation } from "../mujoco.ts";
 import type { PandaRobot } from "../robot/pandaRobot.ts";
-import { FINGER_REACH_BELOW_TCP, highestTop, rootsOf, type Footprint } from "./clearance.ts";
+import { FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, type Footprint } from "./clearance.ts";
 import { downOrientation, nearestGraspYaw, poseAction, poseError, tcpYaw, type MotionLimits } from "./motion.ts";
 
 export type Action = number[];
@@ -166,7 +166,10 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
   ctx.gripper = OPEN;
   const above: Vec3 = [g.point[0] + s.approachJitter[0], g.point[1] + s.approachJitter[1], g.point[2] + s.approachHeight];
   yield* transitTo(ctx, above, yaw, s.speed, 0.01);
+  // centre over the grasp point before going down: coming down on a slant, an open finger lands on the rim
+  // of a can whose side it was meant to pass (the open fingers clear a 6 cm can by only 9 mm a side)
   g = grasp();
+  yield* moveTo(ctx, [g.point[0], g.point[1], above[2]], yaw, s.fineSpeed, 0.004);
   yield* moveTo(ctx, [g.point[0], g.point[1], g.point[2] + 0.02], yaw, s.fineSpeed, 0.008);
   g = grasp();
   yield* moveTo(ctx, g.point, yaw, s.fineSpeed * 0.8, 0.005, 40);
@@ -197,9 +200,15 @@ export function* place(ctx: ExpertContext, heldBody: string, target: Vec3, carry
   yield* moveTo(ctx, [start[0], start[1], Math.max(start[2], carryZ + off[2])], keepYaw, s.fineSpeed, 0.02);
   yield* moveTo(ctx, tcpFor(carryZ), keepYaw, s.speed, 0.02);
   off = offset();
-  yield* moveTo(ctx, tcpFor(target[2] + releaseAbove + 0.04), keepYaw, s.fineSpeed, 0.01);
+  // The hand (19 cm long) must stay above what stands around the release point (a basket's walls when a
+  // flat box held at its middle goes in): the release point rises to that, and the object drops the rest.
+  const release = tcpFor(target[2] + releaseAbove);
+  const hand = gripperFootprints(release, keepYaw)[2];
+  const handRoom = highestTop(ctx.sim, [hand], rootsOf(ctx.sim, [heldBody])) + 0.01 - (hand.floor - release[2]);
+  const releaseZ = Math.max(target[2] + releaseAbove, handRoom - off[2]);
+  yield* moveTo(ctx, tcpFor(releaseZ + 0.04), keepYaw, s.fineSpeed, 0.01);
   off = offset();
-  yield* moveTo(ctx, tcpFor(target[2] + releaseAbove), keepYaw, s.fineSpeed * 0.7, 0.006, 40);
+  yield* moveTo(ctx, tcpFor(releaseZ), keepYaw, s.fineSpeed * 0.7, 0.006, 40);
   yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), keepYaw);
   const p = ctx.robot.tcpPos();
   yield* moveTo(ctx, [p[0], p[1], p[2] + 0.08], keepYaw, s.fineSpeed, 0.02, 30);
