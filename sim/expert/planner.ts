@@ -92,15 +92,34 @@ function releaseSpot(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, bottom
 }
 
 /**
- * The nominal release point of the k-th of n objects that a task stands on the same region (both moka pots
- * on the stove): slots side by side, the objects' widest footprint plus 1 cm apart, along the region's
- * horizontal axis nearer world y (across the robot's view, so that all are at about the same reach), kept
- * 2 cm inside the region. One object: the centre.
+ * The nominal release point of the k-th of n objects that a task puts on or into the same region: the centre
+ * for one. Objects stood on a surface (both moka pots on the stove) go side by side, their widest footprint
+ * plus 1 cm apart, along the region's horizontal axis nearer world y (across the robot's view, so that all
+ * are at about the same reach), kept 2 cm inside the region. Objects dropped into a container (two cans into
+ * the basket) go out along its diagonal, the longest line across it, until 6 mm from the walls: two 6.2 cm
+ * cans fit an 11.7 cm basket only that way.
  */
-function slotOf(ctx: ExpertContext, scene: TaskScene, f: RegionFrame, k: number, instances: string[]): [number, number] {
+function slotOf(ctx: ExpertContext, scene: TaskScene, f: RegionFrame, op: "On" | "In", k: number, instances: string[]): [number, number] {
   const n = instances.length;
   if (n < 2) return [f.pos[0], f.pos[1]];
   const widest = Math.max(...instances.map((i) => Math.max(...bodyFootprint(ctx.sim, objectOf(scene, i).body).half)));
+  const side = (k - (n - 1) / 2) / ((n - 1) / 2); // −1 … 1
+  if (op === "In") {
+    // out along the diagonal as far as the walls leave 6 mm (the footprint test, without the other objects)
+    const o = objectOf(scene, instances[k]);
+    const { offset, half } = bodyFootprint(ctx.sim, o.body);
+    const ignore = rootsOf(ctx.sim, instances.map((i) => objectOf(scene, i).body));
+    const [a, b] = [Math.cos(f.yaw), Math.sin(f.yaw)];
+    const u = [(a - b) / Math.SQRT2, (b + a) / Math.SQRT2];
+    const floor = f.pos[2] + f.supportOffset + 0.01;
+    let reach = 0;
+    for (let d = 0.0025; d < Math.max(f.half[0], f.half[1]); d += 0.0025) {
+      const c: [number, number] = [f.pos[0] + side * d * u[0] + offset[0], f.pos[1] + side * d * u[1] + offset[1]];
+      if (sweptClearance(ctx.sim, [{ centre: c, yaw: 0, halfAlong: half[0], halfAcross: half[1], floor }], ignore) < 0.006) break;
+      reach = d;
+    }
+    return [f.pos[0] + side * reach * u[0], f.pos[1] + side * reach * u[1]];
+  }
   const half = Math.min(f.half[0], f.half[1]) - 0.02;
   const spacing = Math.min(2 * widest + 0.01, (2 * half) / (n - 1));
   let u = [Math.cos(f.yaw), Math.sin(f.yaw)];
@@ -225,10 +244,12 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
     const f = regionFrame(ctx, scene, b);
     const surface = f.pos[2] + f.supportOffset;
     if (atom.op === "In") releaseAbove = 0.03;
-    // objects dropped into a container may pile up; objects stood on a surface each get a slot of it
-    const sharing = atom.op === "On" ? scene.task.goal.filter((g) => g.op === "On" && g.args[1] === b).map((g) => g.args[0]) : [a];
-    const nominal = slotOf(ctx, scene, f, sharing.indexOf(a), sharing);
-    target = [...releaseSpot(ctx, o, f, surface + releaseAbove, nominal), surface + o.bottomOffset];
+    const sharing = scene.task.goal.filter((g) => g.op === atom.op && g.args[1] === b).map((g) => g.args[0]);
+    const nominal = slotOf(ctx, scene, f, atom.op as "On" | "In", sharing.indexOf(a), sharing);
+    // Dropped into a shared container, an object goes to its slot even where the square footprints of the
+    // test overlap its round neighbour's; elsewhere the spot must be clear.
+    const shared = atom.op === "In" && sharing.length > 1;
+    target = [...(shared ? nominal : releaseSpot(ctx, o, f, surface + releaseAbove, nominal)), surface + o.bottomOffset];
   }
   const carry = carryHeight(ctx, o, target);
   const grasp = () => graspOf(ctx, o);
