@@ -25,7 +25,7 @@ import {
   type ExpertContext, type GraspSpec, type Skill,
 } from "./skills.ts";
 import { bodyFootprint, FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, type Footprint } from "./clearance.ts";
-import { wrap } from "./motion.ts";
+import { nearestGraspYaw, wrap } from "./motion.ts";
 
 /** The support-surface offset and the site frame of a region, read live from the simulation. */
 interface RegionFrame {
@@ -368,7 +368,6 @@ function* turnKnob(ctx: ExpertContext, scene: TaskScene, stove: string, on: bool
   const bar = `${stove}_knob_bar`;
   const s = ctx.style;
   ctx.gripper = CLOSE;
-  const yaw = currentYaw(ctx);
   const goal = (x: number) => (on ? x >= 0.75 : x < -0.001);
   // Turning direction: +q is counter-clockwise about +z. Push the bar's tip sideways, tangentially.
   for (let round = 0; round < 4 && !goal(q()); round++) {
@@ -379,7 +378,10 @@ function* turnKnob(ctx: ExpertContext, scene: TaskScene, stove: string, on: bool
     // contact point on the bar's end, and the tangent direction of increasing (or decreasing) q
     const c: Vec3 = [axis[0] + barAxis[0] * radius, axis[1] + barAxis[1] * radius, tip[2]];
     const tangent = [-barAxis[1] * sign, barAxis[0] * sign];
-    const start: Vec3 = [c[0] - 0.03 * tangent[0], c[1] - 0.03 * tangent[1], tip[2]];
+    // The closed fingers' thin side (2 cm; 3.4 cm along the closing axis) faces the bar: closing axis along
+    // the bar, start 4 cm off its centre line (it is 1.8 cm wide), so that the fingertips come down beside it.
+    const yaw = nearestGraspYaw(Math.atan2(barAxis[1], barAxis[0]), currentYaw(ctx));
+    const start: Vec3 = [c[0] - 0.04 * tangent[0], c[1] - 0.04 * tangent[1], tip[2]];
     yield* moveTo(ctx, [start[0], start[1], tip[2] + 0.08], yaw, s.speed, 0.015);
     yield* moveTo(ctx, start, yaw, s.fineSpeed, 0.006, 40);
     for (let i = 0; i < 12 && !goal(q()); i++) {
@@ -391,7 +393,7 @@ function* turnKnob(ctx: ExpertContext, scene: TaskScene, stove: string, on: bool
       yield* moveTo(ctx, [axis[0] + rr * Math.cos(ang), axis[1] + rr * Math.sin(ang), tip[2]], yaw, s.fineSpeed, 0.004, 2);
     }
     const p = ctx.robot.tcpPos();
-    yield* moveTo(ctx, [p[0], p[1], p[2] + 0.08], yaw, s.speed, 0.02, 20);
+    yield* moveTo(ctx, [p[0], p[1], p[2] + 0.08], currentYaw(ctx), s.speed, 0.02, 20);
   }
   return goal(q());
 }
