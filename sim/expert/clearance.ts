@@ -66,6 +66,8 @@ function localHalf(sim: Simulation, g: number): Vec3 {
 
 /** A world collision geom's box: centre, top (world z), and its three axes scaled by its half-extents. */
 interface GeomBox {
+  /** the geom's body id */
+  body: number;
   centre: ArrayLike<number>;
   top: number;
   /** horizontal parts of the scaled axes */
@@ -91,7 +93,7 @@ function worldBoxes(sim: Simulation, ignoreRoots: ReadonlySet<number>): GeomBox[
     const top = c[2] + Math.abs(r[6]) * half[0] + Math.abs(r[7]) * half[1] + Math.abs(r[8]) * half[2];
     const axes = [0, 1, 2].map((k) => [r[k] * half[k], r[3 + k] * half[k]]);
     const dirs = axes.filter(([x, y]) => Math.hypot(x, y) > 1e-6).map(([x, y]) => [x / Math.hypot(x, y), y / Math.hypot(x, y)]);
-    boxes.push({ centre: c, top, axes, dirs });
+    boxes.push({ body: bodyOf[g], centre: c, top, axes, dirs });
   }
   return boxes;
 }
@@ -143,8 +145,9 @@ export function highestTop(sim: Simulation, footprints: Footprint[], ignoreRoots
  * The footprint of a body's tree (all collision geoms under its root), as it stands now: the world-axis
  * rectangle around them, given relative to the body's origin (`offset` of its centre, `half` its
  * half-extents). An object's horizontal radius leaves out a moka pot's handle and spout; this does not.
+ * With `subtree` false, only the body's own geoms (a drawer without its cabinet).
  */
-export function bodyFootprint(sim: Simulation, body: string): { offset: [number, number]; half: [number, number] } {
+export function bodyFootprint(sim: Simulation, body: string, subtree = true): { offset: [number, number]; half: [number, number] } {
   const b = sim.id("body", body);
   const root = (sim.model.body_rootid as unknown as Int32Array)[b];
   const others = new Set<number>();
@@ -155,6 +158,7 @@ export function bodyFootprint(sim: Simulation, body: string): { offset: [number,
   const lo = [Infinity, Infinity];
   const hi = [-Infinity, -Infinity];
   for (const g of worldBoxes(sim, others)) {
+    if (!subtree && g.body !== b) continue;
     for (const k of [0, 1]) {
       const reach = g.axes.reduce((sum, a) => sum + Math.abs(a[k]), 0);
       lo[k] = Math.min(lo[k], g.centre[k] - reach);

@@ -21,7 +21,7 @@ import { ARTICULATIONS, categoryOf, resolveJoints, resolveRegion, SUPPORT_CATEGO
 import type { Atom } from "../tasks/types.ts";
 
 import {
-  actuateGripper, bodyMat, bodyPos, CLOSE, currentYaw, moveTo, moveToPose, OPEN, pick, place,
+  actuateGripper, bodyMat, bodyPos, CLOSE, currentYaw, moveTo, moveToPose, OPEN, pick, place, transitTo,
   type ExpertContext, type GraspSpec, type Skill,
 } from "./skills.ts";
 import { bodyFootprint, FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, type Footprint } from "./clearance.ts";
@@ -302,20 +302,24 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
     // columns: x = (dy, −dx, 0), y = −world z, z = d (the twin with y = +z needs joint 7 past its limit)
     const facing = [d[1], 0, d[0], -d[0], 0, d[1], 0, -1, 0];
     const out = (k: number): Vec3 => [h[0] - k * d[0], h[1] - k * d[1], h[2]];
-    const pre = out(0.12);
-    yield* moveTo(ctx, [pre[0], pre[1], Math.max(h[2] + 0.12, ctx.robot.tcpPos()[2])], yaw, s.speed, 0.02);
-    yield* moveToPose(ctx, [pre[0], pre[1], h[2] + 0.02], facing, s.fineSpeed, 0.01, 60);
+    // 7 cm out in front of the bar, 3 cm above it, the wrist turns on the way there (from above the cabinet's
+    // front, so that the turning fingers pass over it); then straight in. The open fingers span 8 cm
+    // across the 1 cm bar, so the approach only needs to be right in depth (the pads are 1.6 cm deep).
+    const pre = out(0.07);
+    yield* transitTo(ctx, [pre[0], pre[1], h[2] + 0.1], yaw, s.speed, 0.02);
+    yield* moveToPose(ctx, [pre[0], pre[1], h[2] + 0.03], facing, s.speed, 0.015, 60);
     yield* moveToPose(ctx, pre, facing, s.fineSpeed, 0.008, 40);
-    yield* moveToPose(ctx, out(-0.002), facing, s.fineSpeed * 0.7, 0.006, 50);
+    yield* moveToPose(ctx, out(-0.002), facing, s.fineSpeed * 0.7, 0.008, 30);
     yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), facing);
     for (let i = 0; i < 40 && q() > -0.15; i++) {
       const p = ctx.robot.tcpPos();
-      yield* moveToPose(ctx, [p[0] - 0.03 * d[0], p[1] - 0.03 * d[1], h[2]], facing, s.fineSpeed, 0.004, 1);
+      yield* moveToPose(ctx, [p[0] - 0.05 * d[0], p[1] - 0.05 * d[1], h[2]], facing, s.fineSpeed, 0.004, 1);
     }
     yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), facing);
+    // back off the bar and turn down again; the next skill's own approach takes it on from there
     const p = ctx.robot.tcpPos();
-    yield* moveToPose(ctx, [p[0] - 0.05 * d[0], p[1] - 0.05 * d[1], p[2] + 0.05], facing, s.speed, 0.02, 20);
-    yield* moveTo(ctx, [p[0] - 0.08 * d[0], p[1] - 0.08 * d[1], p[2] + 0.15], yaw, s.speed, 0.03, 30);
+    yield* moveToPose(ctx, [p[0] - 0.05 * d[0], p[1] - 0.05 * d[1], p[2] + 0.03], facing, s.speed, 0.02, 20);
+    yield* moveTo(ctx, [p[0] - 0.08 * d[0], p[1] - 0.08 * d[1], p[2] + 0.06], yaw, s.speed, 0.03, 30);
     return q() < -0.14;
   }
   // Push: the closed fingertips against the handle bar's face, the gripper pitched 45° toward the cabinet
@@ -357,6 +361,75 @@ function pitchedToward(toward: Vec3, closing: Vec3, pitch: number): number[] {
   const y = closing;
   const x = [y[1] * z[2] - y[2] * z[1], y[2] * z[0] - y[0] * z[2], y[0] * z[1] - y[1] * z[0]];
   return [x[0], y[0], z[0], x[1], y[1], z[1], x[2], y[2], z[2]];
+}
+
+/**
+ * Before a drawer is opened: an object that the plan will pick and that stands where the open drawer will
+ * overhang it can no longer be grasped from above afterwards (in libero_goal the bowl sits in front of the
+ * top drawer, which slides out over it). Each such object is pushed out first, along the cabinet's ±x or
+ * −y, whichever is shortest, until its centre is 4.5 cm clear of the open drawer's footprint: a rim grasp on
+ * the far side then keeps the hand (it reaches 4.1 cm past a bowl's centre) off the drawer.
+ */
+function* clearDrawerWay(ctx: ExpertContext, scene: TaskScene, region: string, toPick: string[]): Skill {
+  const joint = resolveJoints(scene.task, region).joints[0];
+  const jointId = ctx.sim.id("joint", joint);
+  const drawerBody = ctx.sim.name("body", (ctx.sim.model.jnt_bodyid as unknown as Int32Array)[jointId]);
+  const q = ctx.sim.data.qpos[(ctx.sim.model.jnt_qposadr as unknown as Int32Array)[jointId]];
+  const qOpen = ctx.sim.model.jnt_range[2 * jointId]; // fully out
+  const cab = resolveRegion(scene.task, region)!.target;
+  const x = bodyAxis(ctx, cab, 0);
+  const y = bodyAxis(ctx, cab, 1);
+  const drawer = bodyFootprint(ctx.sim, drawerBody, false);
+  const origin = bodyPos(ctx, drawerBody);
+  // the open drawer's footprint (world axes), grown by the reach of the hand past the object's centre
+  const HAND_PAST_CENTRE = 0.045;
+  const c = [origin[0] + drawer.offset[0] + (qOpen - q) * y[0], origin[1] + drawer.offset[1] + (qOpen - q) * y[1]];
+  const h = [drawer.half[0] + HAND_PAST_CENTRE, drawer.half[1] + HAND_PAST_CENTRE];
+  let ok = true;
+  for (const name of toPick) {
+    const o = objectOf(scene, name);
+    const { offset, half } = bodyFootprint(ctx.sim, o.body);
+    const p = bodyPos(ctx, o.body);
+    const centre = [p[0] + offset[0], p[1] + offset[1]];
+    const overlaps = (dx: number, dy: number) => Math.abs(centre[0] + dx - c[0]) < h[0] && Math.abs(centre[1] + dy - c[1]) < h[1];
+    if (!overlaps(0, 0)) continue;
+    let best: { u: number[]; d: number } | undefined;
+    for (const u of [[x[0], x[1]], [-x[0], -x[1]], [-y[0], -y[1]]]) {
+      for (let d = 0.005; d <= 0.15; d += 0.005) {
+        if (overlaps(d * u[0], d * u[1])) continue;
+        if (!best || d < best.d) best = { u, d };
+        break;
+      }
+    }
+    if (best) ok = (yield* pushObject(ctx, o, best.u, best.d)) && ok;
+  }
+  return ok;
+}
+
+/**
+ * Pushes object `o` along the horizontal unit direction `u` by `distance` (m): the closed fingers come down
+ * 2 cm behind its footprint, their tips 3 cm above what it stands on, and slide through.
+ */
+function* pushObject(ctx: ExpertContext, o: PlacedObject, u: number[], distance: number): Skill {
+  const s = ctx.style;
+  const { offset, half } = bodyFootprint(ctx.sim, o.body);
+  const p = bodyPos(ctx, o.body);
+  const reach = Math.abs(u[0]) * half[0] + Math.abs(u[1]) * half[1];
+  const z = p[2] - o.bottomOffset + 0.03 + FINGER_REACH_BELOW_TCP;
+  const back = reach + 0.02;
+  const start: Vec3 = [p[0] + offset[0] - back * u[0], p[1] + offset[1] - back * u[1], z];
+  // the closed fingers' broad side (3.4 cm along the closing axis) against the object
+  const yaw = nearestGraspYaw(Math.atan2(u[1], u[0]) + Math.PI / 2, currentYaw(ctx));
+  ctx.gripper = CLOSE;
+  yield* transitTo(ctx, [start[0], start[1], z + 0.06], yaw, s.speed, 0.015);
+  yield* moveTo(ctx, start, yaw, s.fineSpeed, 0.006, 40);
+  const p0 = bodyPos(ctx, o.body);
+  const end: Vec3 = [start[0] + (distance + 0.02) * u[0], start[1] + (distance + 0.02) * u[1], z];
+  yield* moveTo(ctx, end, yaw, s.fineSpeed * 0.6, 0.005, 60);
+  const moved = Math.hypot(bodyPos(ctx, o.body)[0] - p0[0], bodyPos(ctx, o.body)[1] - p0[1]);
+  const e = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [e[0] - 0.02 * u[0], e[1] - 0.02 * u[1], e[2] + 0.04], yaw, s.speed, 0.02, 20);
+  return moved > 0.8 * distance;
 }
 
 /** Pushes the stove knob's bar round about the knob axis until q crosses the on/off threshold. */
@@ -465,6 +538,10 @@ export function* taskPlan(ctx: ExpertContext, scene: TaskScene): Skill {
       case "Open":
       case "Close": {
         const { kind } = resolveJoints(scene.task, atom.args[0]);
+        if (kind === "drawer" && atom.op === "Open") {
+          const toPick = orderedSubgoals(scene).filter(isPlacement).map((a) => a.args[0]);
+          ok = (yield* clearDrawerWay(ctx, scene, atom.args[0], toPick)) && ok;
+        }
         if (kind === "drawer") ok = (yield* moveDrawer(ctx, scene, atom.args[0], atom.op === "Open")) && ok;
         else if (atom.op === "Close") ok = (yield* closeDoor(ctx, scene, atom.args[0])) && ok;
         else ok = false; // no skill yet to open the microwave door: the plan fails this subgoal
