@@ -61,6 +61,7 @@ class VlaTwin(nn.Module):
 
     def forward(self, images: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         b, s, ps = images.shape[0], self.c["image"], self.c["patch"]
+        images = images * 2 - 1  # [0, 1] -> [-1, 1], as the tfjs model
         patches = images.view(b, s // ps, ps, s // ps, ps * 3).transpose(2, 3).reshape(b, -1, ps * ps * 3)
         x = torch.cat([self.patch(patches) + self.patch_pos, self.embed(text) + self.text_pos[: text.shape[1]], self.slots.expand(b, -1, -1)], 1)
         pad = (text == 0).float() * -1e9

@@ -142,6 +142,26 @@ describe("decoding and log-probs", () => {
     disposeBatch(batch);
   });
 
+  test("pixels enter as 2x − 1: a mid-grey image reaches the patch embedding as zeros, so patch.w cannot change its logits", () => {
+    const grey = makeBatch(config, 2, 4);
+    const batch = { images: tf.fill(grey.images.shape, 0.5) as tf.Tensor4D, text: grey.text };
+    const m = new Vla(config, 5);
+    const patchW = m.trainableVariables()[m.paramNames().indexOf("patch.w")];
+    const before = m.logits(batch);
+    const scaled = tf.mul(patchW, 3);
+    patchW.assign(scaled);
+    const after = m.logits(batch);
+    expect(Array.from(after.dataSync())).toEqual(Array.from(before.dataSync()));
+    // while a non-grey image does see the change
+    const other = m.logits(grey);
+    patchW.assign(tf.div(patchW, 3));
+    const otherBefore = m.logits(grey);
+    expect(Array.from(other.dataSync())).not.toEqual(Array.from(otherBefore.dataSync()));
+    tf.dispose([before, after, scaled, other, otherBefore, batch.images]);
+    disposeBatch(grey);
+    m.dispose();
+  });
+
   test("the three attention variants compute the same logits", () => {
     const batch = makeBatch(config, 3, 5);
     const outs = ATTENTION_VARIANTS.map((attention) => {
