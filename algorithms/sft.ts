@@ -138,6 +138,34 @@ export function sftLoss(logits: tf.Tensor3D, targets: tf.Tensor2D): { loss: tf.S
   });
 }
 
+/** The learning-rate schedule of SFT. */
+export interface SftSchedule {
+  /** Total optimizer steps. */
+  steps: number;
+  /** Peak learning rate. */
+  lr: number;
+  /** Steps of linear warm-up. */
+  warmup: number;
+  schedule: "cosine" | "constant";
+}
+
+/**
+ * The learning rate of step `step` (1-based): lr·step/warmup during warm-up, then either lr ("constant", as
+ * OFT's fine-tuning of a pretrained VLA) or a half cosine from lr down to lr/10 at the last step ("cosine",
+ * for a model trained from scratch: the high rate gets it off its initial plateau, the low one settles it).
+ * A pure function of the step, so a resumed run follows the same schedule.
+ *
+ * Worked example (steps 100, warmup 10, lr 1e-3, cosine): step 5 → 5e-4, step 10 → 1e-3,
+ * step 55 (half-way through the decay) → 5.5e-4, step 100 → 1e-4.
+ */
+export function sftLearningRate(step: number, s: SftSchedule): number {
+  if (step <= s.warmup) return (s.lr * step) / s.warmup;
+  if (s.schedule === "constant") return s.lr;
+  const progress = Math.min(1, (step - s.warmup) / Math.max(1, s.steps - s.warmup));
+  const floor = s.lr / 10;
+  return floor + (s.lr - floor) * 0.5 * (1 + Math.cos(Math.PI * progress));
+}
+
 export interface SftStepResult {
   /** Cross-entropy before the step. */
   loss: number;

@@ -92,6 +92,15 @@ export class AdamW {
     }
   }
 
+  /**
+   * Sets the learning rate of the following steps (a schedule calls this before each step). Only `lr`
+   * changes; the moments and the step count are untouched.
+   */
+  setLearningRate(lr: number): void {
+    if (!(lr >= 0) || !Number.isFinite(lr)) throw new Error(`AdamW lr must be a finite number ≥ 0, got ${lr}.`);
+    this.config.lr = lr;
+  }
+
   /** Number of steps applied so far. */
   get step(): number {
     return this.t;
@@ -142,9 +151,10 @@ export class AdamW {
     const biasCorrection1 = 1 - beta1 ** this.t;
     const biasCorrection2 = 1 - beta2 ** this.t;
     tf.tidy(() => {
-      // Fixed scalars are cached (an upload costs ~2.5 ms on webgpu); the per-step ones are made here.
+      // Fixed scalars are cached (an upload costs ~2.5 ms on webgpu); the per-step ones (lr may follow a
+      // schedule) are made here.
       const scalars = {
-        decay: constant(1 - lr * weightDecay),
+        decay: tf.scalar(1 - lr * weightDecay),
         oneMinusBeta1: constant(1 - beta1),
         oneMinusBeta2: constant(1 - beta2),
         epsilon: constant(eps),

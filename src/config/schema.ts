@@ -4,7 +4,7 @@
  * every leaf of the config and nothing else.
  */
 import { listSuites } from "../../sim/tasks/registry.ts";
-import { ALGO_NAMES, BACKEND_NAMES, PRESET_NAMES, SPLIT_NAMES, type TrainConfig } from "./trainConfig.ts";
+import { ALGO_NAMES, BACKEND_NAMES, PRESET_NAMES, SFT_SCHEDULES, SPLIT_NAMES, type TrainConfig } from "./trainConfig.ts";
 
 export type ValueKind =
   | { type: "int"; min: number }
@@ -48,7 +48,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { section: "run", field: "workers", flag: "workers", kind: int(1), help: "env worker threads, one MuJoCo instance each; default one per CPU core" },
   { section: "sft", field: "steps", kind: int(0), help: "SFT optimizer steps" },
   { section: "sft", field: "batch", kind: int(1), help: "SFT windows per step" },
-  { section: "sft", field: "lr", kind: num(), help: "SFT AdamW learning rate" },
+  { section: "sft", field: "lr", kind: num(), help: "SFT peak AdamW learning rate" },
+  { section: "sft", field: "warmup", kind: int(0), help: "SFT steps of linear learning-rate warm-up" },
+  { section: "sft", field: "schedule", kind: { type: "enum", choices: SFT_SCHEDULES }, help: "SFT learning rate after warm-up (cosine: down to lr/10)" },
   { section: "rl", field: "groupSize", flag: "group-size", kind: int(2), help: "rollouts per init state (G)" },
   { section: "rl", field: "batch", flag: "batch", kind: int(1), help: "kept groups per RL step" },
   { section: "rl", field: "miniBatch", kind: int(1), help: "trajectories per optimizer step" },

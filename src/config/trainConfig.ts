@@ -27,6 +27,9 @@ export type AlgoName = (typeof ALGO_NAMES)[number];
 export const BACKEND_NAMES = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
+export const SFT_SCHEDULES = ["cosine", "constant"] as const;
+export type SftSchedule = (typeof SFT_SCHEDULES)[number];
+
 export const SPLIT_NAMES = ["heldout", "train"] as const;
 export type SplitName = (typeof SPLIT_NAMES)[number];
 
@@ -64,8 +67,12 @@ export interface SftConfig {
   steps: number;
   /** Windows (one image + instruction → one chunk of 8 actions) per step. */
   batch: number;
-  /** AdamW learning rate. */
+  /** Peak AdamW learning rate. */
   lr: number;
+  /** Steps of linear warm-up from 0 to `lr`. */
+  warmup: number;
+  /** After warm-up: "cosine" decays to a tenth of `lr` at the last step, "constant" keeps `lr` (OFT's). */
+  schedule: SftSchedule;
 }
 
 /** The RL stage; the algorithmic knobs keep SimpleVLA-RL's values at every preset (SIMPLEVLA_RL.md §1). */
@@ -139,7 +146,7 @@ export const PRESET_SETTINGS: Readonly<Record<PresetName, PresetSettings>> = {
   tiny: {
     tasks: [0],
     steps: 2,
-    sft: { steps: 4, batch: 4, lr: 1e-3 },
+    sft: { steps: 4, batch: 4, lr: 1e-3, warmup: 0, schedule: "constant" },
     rl: { groupSize: 4, batch: 1, miniBatch: 2, lr: 3e-5, maxSteps: 16 },
     eval: { interval: 1, trials: 1 },
   },
@@ -153,7 +160,7 @@ export const PRESET_SETTINGS: Readonly<Record<PresetName, PresetSettings>> = {
   small: {
     tasks: "all",
     steps: 30,
-    sft: { steps: 800, batch: 32, lr: 3e-4 },
+    sft: { steps: 800, batch: 32, lr: 3e-4, warmup: 40, schedule: "cosine" },
     rl: { groupSize: 8, batch: 2, miniBatch: 4, lr: 1e-5, maxSteps: "auto" },
     eval: { interval: 10, trials: 5 },
   },
@@ -164,7 +171,7 @@ export const PRESET_SETTINGS: Readonly<Record<PresetName, PresetSettings>> = {
   base: {
     tasks: "all",
     steps: 300,
-    sft: { steps: 5000, batch: 64, lr: 3e-4 },
+    sft: { steps: 5000, batch: 64, lr: 3e-4, warmup: 100, schedule: "cosine" },
     rl: { groupSize: 8, batch: 16, miniBatch: 32, lr: 1e-5, maxSteps: "auto" },
     eval: { interval: 10, trials: 50 },
   },
@@ -243,6 +250,9 @@ export function resolveTrainConfig(cfg: TrainConfig): ResolvedTrainConfig {
   if (rl.accuracyLow > rl.accuracyHigh) {
     throw new UserError(`rl.accuracyLow (${rl.accuracyLow}) must not exceed rl.accuracyHigh (${rl.accuracyHigh})`);
   }
+  if (cfg.sft.steps > 0 && cfg.sft.warmup >= cfg.sft.steps) {
+    throw new UserError(`sft.warmup (${cfg.sft.warmup}) must be below sft.steps (${cfg.sft.steps})`);
+  }
   if (cfg.eval.trials > 50) {
     throw new UserError(`eval.trials (${cfg.eval.trials}) must be at most 50: each split has 50 init states per task`);
   }
@@ -270,6 +280,7 @@ export function presetTableMarkdown(): string {
     ["sft.steps", "–", (p) => String(p.sft.steps)],
     ["sft.batch", "64", (p) => String(p.sft.batch)],
     ["sft.lr", "5e-4 (LoRA)", (p) => fmt(p.sft.lr)],
+    ["sft.warmup, sft.schedule", "0, constant", (p) => `${p.sft.warmup}, ${p.sft.schedule}`],
     ["rl.groupSize", "8", (p) => String(p.rl.groupSize)],
     ["rl.batch (groups/step)", "64", (p) => String(p.rl.batch)],
     ["trajectories/step", "512", (p) => String(p.rl.batch * p.rl.groupSize)],

@@ -21,7 +21,7 @@ import { loadCheckpoint, restoreOptimizer, restoreWeights, saveCheckpoint } from
 import { AdamW } from "../../models/optim.ts";
 import type { TextTokenizer } from "../../models/textTokenizer.ts";
 import type { Vla } from "../../models/vla.ts";
-import { cutWindows, dropNoOps, makeSftBatch, sftStep, type SftWindow } from "../../algorithms/sft.ts";
+import { cutWindows, dropNoOps, makeSftBatch, sftLearningRate, sftStep, type SftWindow } from "../../algorithms/sft.ts";
 import { DemoReader } from "../../sim/dataset/reader.ts";
 import { decodeEncodedImage, type EncodedImage } from "../../sim/dataset/record.ts";
 import { Interrupted, interruptSignal } from "../cli/errors.ts";
@@ -108,7 +108,7 @@ export async function runSftStage(o: SftStageOptions): Promise<{ skipped: boolea
     }
 
     const { windows, frames, episodes } = await loadDemoWindows(run.demos, run.tasks, run.perTask);
-    o.log(`sft: ${episodes} demos of ${run.tasks.length} task(s), ${windows.length} windows after dropping no-ops; ${sft.steps} steps of ${sft.batch}`);
+    o.log(`sft: ${episodes} demos of ${run.tasks.length} task(s), ${windows.length} windows after dropping no-ops; ${sft.steps} steps of ${sft.batch}, lr ${sft.lr} (${sft.warmup} warm-up steps, ${sft.schedule})`);
     const spec = { imageSize: model.config.imageSize, textLength: model.config.maxTextLen, textTokenizer: tokenizer, actionStats: stats };
     const save = (step: number, finished: boolean) =>
       saveCheckpoint(
@@ -131,6 +131,8 @@ export async function runSftStage(o: SftStageOptions): Promise<{ skipped: boolea
       const rng = seedrandom(`sft/${run.seed}/${step}`);
       const picked = drawWindows(windows, sft.batch, rng).map((w) => ({ ...w, image: decodeEncodedImage(frames.get(w.image)!) }));
       const { batch, targets } = makeSftBatch(picked, spec, rng);
+      const lr = sftLearningRate(step, sft);
+      optimizer.setLearningRate(lr);
       let result;
       try {
         result = await sftStep(model, batch, targets, optimizer);
@@ -143,7 +145,7 @@ export async function runSftStage(o: SftStageOptions): Promise<{ skipped: boolea
       bar.tick(1, { loss: result.loss });
       if (step % logEvery === 0 || step === sft.steps) {
         metrics.append({
-          phase: "sft", step, [METRIC.time]: o.elapsed(), [METRIC.sftLoss]: lossSum / logged, [METRIC.sftLr]: sft.lr,
+          phase: "sft", step, [METRIC.time]: o.elapsed(), [METRIC.sftLoss]: lossSum / logged, [METRIC.sftLr]: lr,
           "sft/accuracy": accSum / logged, "sft/gradNorm": result.gradNorm, [`${METRIC.timePrefix}sft`]: (performance.now() - since) / 1000,
         });
         lossSum = accSum = logged = 0;

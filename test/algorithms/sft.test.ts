@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import seedrandom from "seedrandom";
-import { cutWindows, dropNoOps, isNoOp, makeSftBatch, sftLoss, sftStep, type SftEpisode } from "../../algorithms/sft.ts";
+import { cutWindows, dropNoOps, isNoOp, makeSftBatch, sftLearningRate, sftLoss, sftStep, type SftEpisode } from "../../algorithms/sft.ts";
 import { computeActionStats } from "../../models/actionNormalizer.ts";
 import { AdamApplier, randomBatch, TinyPolicy, useCpu } from "./tinyPolicy.ts";
 
@@ -48,6 +48,23 @@ describe("windows", () => {
 
   it("names the mismatch between images and actions", async () => {
     expect(() => cutWindows({ images: [img(0)], actions: new Float32Array(8), instruction: "x" })).toThrow(/1·7 = 7/);
+  });
+});
+
+describe("learning-rate schedule", () => {
+  const cosine = { steps: 100, lr: 1e-3, warmup: 10, schedule: "cosine" as const };
+  it("warms up linearly, then follows a half cosine down to lr/10 (the worked example of sftLearningRate)", () => {
+    expect(sftLearningRate(5, cosine)).toBeCloseTo(5e-4, 15);
+    expect(sftLearningRate(10, cosine)).toBeCloseTo(1e-3, 15);
+    expect(sftLearningRate(55, cosine)).toBeCloseTo(5.5e-4, 15);
+    expect(sftLearningRate(100, cosine)).toBeCloseTo(1e-4, 15);
+    for (let s = 11; s <= 100; s++) expect(sftLearningRate(s, cosine)).toBeLessThanOrEqual(sftLearningRate(s - 1, cosine));
+  });
+  it("constant keeps lr after warm-up; no warm-up starts at lr", () => {
+    const constant = { ...cosine, schedule: "constant" as const };
+    expect(sftLearningRate(3, constant)).toBeCloseTo(3e-4, 15);
+    expect(sftLearningRate(100, constant)).toBe(1e-3);
+    expect(sftLearningRate(1, { ...constant, warmup: 0 })).toBe(1e-3);
   });
 });
 

@@ -55,6 +55,22 @@ describe("AdamW", () => {
     opt.dispose();
   });
 
+  test("setLearningRate changes the next steps' size and decay, not the moments (a schedule's hook)", async () => {
+    // Two sign-steps as in the first test: lr 0.1, then lr 0.01 with λ 0 → θ moves by 0.1 then 0.01.
+    const theta = tf.variable(tf.tensor1d([1]));
+    const opt = new AdamW([theta], { lr: 0.1, weightDecay: 0, clipNorm: null });
+    const g = tf.tensor1d([0.5]);
+    await opt.applyGradients([g]);
+    opt.setLearningRate(0.01);
+    await opt.applyGradients([g]);
+    expect(values(theta)[0]).toBeCloseTo(1 - 0.1 - 0.01, 6);
+    expect(opt.config.lr).toBe(0.01);
+    expect(() => opt.setLearningRate(-1)).toThrow(/lr must be a finite number ≥ 0, got -1/);
+    expect(() => opt.setLearningRate(Number.NaN)).toThrow(/lr/);
+    tf.dispose([theta, g]);
+    opt.dispose();
+  });
+
   test("weight decay is decoupled: a zero gradient only shrinks θ by (1 − lr·λ)", async () => {
     const theta = tf.variable(tf.tensor1d([2, -4]));
     const opt = new AdamW([theta], { lr: 0.5, weightDecay: 0.1 });
