@@ -19,6 +19,9 @@ export interface Footprint {
   halfAcross: number;
   /** lowest point, world z (m) */
   floor: number;
+  /** highest point, world z (m): what moves sideways under a roof (a mug going into the microwave) sweeps
+   * only the slab between floor and ceiling; absent, the sweep is open upward */
+  ceiling?: number;
 }
 
 /** How far the finger pads reach past the TCP along the gripper's axis (m): pad centre 1.4 mm past it,
@@ -47,8 +50,12 @@ const SPHERE = 2;
 const CAPSULE = 3;
 const CYLINDER = 5;
 const MESH = 7;
-/** World geoms carry contype 1 (the robot's are 2, visual-only ones 0; panda.ts). */
-const WORLD_CONTYPE = 1;
+/**
+ * The geoms the robot can run into are those whose conaffinity takes the robot's contype 2 (panda.ts):
+ * tables, objects and fixtures (conaffinity 3, also the microwave's contype-0 parts), not the robot's own
+ * geoms (conaffinity 1) nor visual ones (0).
+ */
+const ROBOT_CONTYPE = 2;
 
 /** Half-extents of geom `g` in its own frame: exact for boxes, the bounding box for round primitives. */
 function localHalf(sim: Simulation, g: number): Vec3 {
@@ -70,6 +77,7 @@ interface GeomBox {
   body: number;
   centre: ArrayLike<number>;
   top: number;
+  bottom: number;
   /** horizontal parts of the scaled axes */
   axes: number[][];
   /** unit horizontal directions of the axes that have one */
@@ -80,20 +88,21 @@ interface GeomBox {
 function worldBoxes(sim: Simulation, ignoreRoots: ReadonlySet<number>): GeomBox[] {
   const m = sim.model;
   const d = sim.data;
-  const contype = m.geom_contype as unknown as Int32Array;
+  const conaffinity = m.geom_conaffinity as unknown as Int32Array;
   const types = m.geom_type as unknown as Int32Array;
   const bodyOf = m.geom_bodyid as unknown as Int32Array;
   const rootOf = m.body_rootid as unknown as Int32Array;
   const boxes: GeomBox[] = [];
   for (let g = 0; g < m.ngeom; g++) {
-    if (!(contype[g] & WORLD_CONTYPE) || types[g] === PLANE || ignoreRoots.has(rootOf[bodyOf[g]])) continue;
+    if (!(conaffinity[g] & ROBOT_CONTYPE) || types[g] === PLANE || ignoreRoots.has(rootOf[bodyOf[g]])) continue;
     const c = d.geom_xpos.subarray(3 * g, 3 * g + 3);
     const r = d.geom_xmat.subarray(9 * g, 9 * g + 9); // row-major: column k is the geom's axis k in world
     const half = localHalf(sim, g);
-    const top = c[2] + Math.abs(r[6]) * half[0] + Math.abs(r[7]) * half[1] + Math.abs(r[8]) * half[2];
+    const zReach = Math.abs(r[6]) * half[0] + Math.abs(r[7]) * half[1] + Math.abs(r[8]) * half[2];
+    const [top, bottom] = [c[2] + zReach, c[2] - zReach];
     const axes = [0, 1, 2].map((k) => [r[k] * half[k], r[3 + k] * half[k]]);
     const dirs = axes.filter(([x, y]) => Math.hypot(x, y) > 1e-6).map(([x, y]) => [x / Math.hypot(x, y), y / Math.hypot(x, y)]);
-    boxes.push({ body: bodyOf[g], centre: c, top, axes, dirs });
+    boxes.push({ body: bodyOf[g], centre: c, top, bottom, axes, dirs });
   }
   return boxes;
 }
@@ -124,7 +133,7 @@ function footprintGap(b: GeomBox, f: Footprint): number {
 export function sweptClearance(sim: Simulation, footprints: Footprint[], ignoreRoots: ReadonlySet<number>): number {
   let clearance = 0.1;
   for (const b of worldBoxes(sim, ignoreRoots)) {
-    for (const f of footprints) if (b.top > f.floor) clearance = Math.min(clearance, footprintGap(b, f));
+    for (const f of footprints) if (b.top > f.floor && b.bottom < (f.ceiling ?? Infinity)) clearance = Math.min(clearance, footprintGap(b, f));
   }
   return clearance;
 }

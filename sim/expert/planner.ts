@@ -230,6 +230,119 @@ function carryHeight(ctx: ExpertContext, o: PlacedObject, target: Vec3): number 
   return Math.max(top, start[2] - o.bottomOffset, target[2] - o.bottomOffset) + o.bottomOffset + ctx.style.carryHeight;
 }
 
+/**
+ * A region under a roof (the microwave's cavity): the unit horizontal direction out through its open side,
+ * or undefined when the object's way down onto it is open from above (or no side is open). A square of half
+ * the object's radius is moved out 30 cm from the centre along each of the region's four sides, sweeping
+ * the slab between `bottomZ` and the object's top; the side with nothing in the way is the opening.
+ */
+function sideOpening(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, bottomZ: number): [number, number] | undefined {
+  const own = rootsOf(ctx.sim, [o.body]);
+  // half the object's radius: this only tells the open side from walls; where it fits comes later
+  const r = o.horizontalRadius / 2;
+  const ceiling = bottomZ + o.topOffset + o.bottomOffset;
+  const at = (x: number, y: number, roof?: number): Footprint => ({ centre: [x, y], yaw: f.yaw, halfAlong: r, halfAcross: r, floor: bottomZ, ceiling: roof });
+  if (sweptClearance(ctx.sim, [at(f.pos[0], f.pos[1])], own) >= 0) return undefined;
+  let best: [number, number] | undefined;
+  let bestRoom = 0;
+  for (let k = 0; k < 4; k++) {
+    const u: [number, number] = [Math.cos(f.yaw + (k * Math.PI) / 2), Math.sin(f.yaw + (k * Math.PI) / 2)];
+    const path: Footprint[] = [];
+    for (let t = 0.02; t <= 0.3; t += 0.02) path.push(at(f.pos[0] + t * u[0], f.pos[1] + t * u[1], ceiling));
+    const room = sweptClearance(ctx.sim, path, own);
+    if (room > bestRoom) [best, bestRoom] = [u, room];
+  }
+  return best;
+}
+
+/**
+ * Puts object `o` into a region under a roof through its open side `out` (unit, pointing out): a mug into the
+ * microwave. A grasp from above leaves the hand higher than the cavity's roof, so the object is held by
+ * its handle, pinched low across the handle's thin side, and turned so that the handle points out; it is
+ * lowered in front of the opening to just above the floor, slid in, let go, and the gripper backs out.
+ * The spot inside is the one nearest the region's centre where the object and the hand both have room.
+ * Objects without a handle geom have no such grasp: the subgoal fails.
+ */
+function* insertThroughSide(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, out: [number, number]): Skill {
+  const handleName = `${o.body}_handle`;
+  if (!hasGeom(ctx, handleName)) return false;
+  const s = ctx.style;
+  const g = ctx.sim.id("geom", handleName);
+  const hm = ctx.sim.data.geom_xmat.subarray(9 * g, 9 * g + 9);
+  const hs = ctx.sim.model.geom_size.subarray(3 * g, 3 * g + 3);
+  const hc = geomPos(ctx, handleName);
+  const origin = bodyPos(ctx, o.body);
+  const bottom = origin[2] - o.bottomOffset;
+  // the handle's thin horizontal side: the pinch closes across it, 1 cm above the handle's lowest point
+  const thin = [0, 1, 2].filter((k) => Math.abs(hm[6 + k]) < 0.5).reduce((a, b) => (hs[a] < hs[b] ? a : b));
+  const zReach = Math.abs(hm[6]) * hs[0] + Math.abs(hm[7]) * hs[1] + Math.abs(hm[8]) * hs[2];
+  const pinch: GraspSpec = { point: [hc[0], hc[1], hc[2] - zReach + 0.01], yaw: Math.atan2(hm[3 + thin], hm[thin]) };
+  const reachOut = Math.hypot(hc[0] - origin[0], hc[1] - origin[1]); // origin → pinch point, horizontally
+  const pinchHeight = pinch.point[2] - bottom;
+
+  // where inside: object and hand (at the pinch point, handle out) both clear between floor and roof
+  const floorZ = f.pos[2] + f.supportOffset + 0.005;
+  const own = rootsOf(ctx.sim, [o.body]);
+  const r = o.horizontalRadius;
+  const closingYaw = Math.atan2(out[1], out[0]) + Math.PI / 2;
+  const room = (x: number, y: number) => {
+    const tcp: Vec3 = [x + reachOut * out[0], y + reachOut * out[1], floorZ + pinchHeight];
+    const hand = gripperFootprints(tcp, closingYaw)[2];
+    const body: Footprint = { centre: [x, y], yaw: f.yaw, halfAlong: r, halfAcross: r, floor: floorZ, ceiling: floorZ + o.topOffset + o.bottomOffset };
+    return sweptClearance(ctx.sim, [body, { ...hand, ceiling: tcp[2] + 0.097 }], own);
+  };
+  let target: [number, number] | undefined;
+  const STEP = 0.005;
+  for (let i = -Math.floor(f.half[0] / STEP); i <= f.half[0] / STEP; i++) {
+    for (let j = -Math.floor(f.half[1] / STEP); j <= f.half[1] / STEP; j++) {
+      const p: [number, number] = [f.pos[0] + i * STEP, f.pos[1] + j * STEP];
+      const nearer = !target || Math.hypot(i, j) * STEP < Math.hypot(target[0] - f.pos[0], target[1] - f.pos[1]);
+      if (nearer && room(...p) >= 0.003) target = p;
+    }
+  }
+  if (!target) return false;
+  const inside: Vec3 = [target[0], target[1], floorZ + o.bottomOffset];
+  const front: Vec3 = [inside[0] + 0.25 * out[0], inside[1] + 0.25 * out[1], inside[2]];
+  const carry = carryHeight(ctx, o, front);
+  const held = yield* pick(ctx, o.body, () => pinch, carry + pinch.point[2] - origin[2]);
+  if (!held) return false;
+
+  // Turn the handle to point out. The wrist turns the other way round when that keeps joint 7 in range
+  // (q7 falls as the TCP's yaw rises).
+  const hNow = geomPos(ctx, handleName);
+  const oNow = bodyPos(ctx, o.body);
+  let turn = wrap(Math.atan2(out[1], out[0]) - Math.atan2(hNow[1] - oNow[1], hNow[0] - oNow[0]));
+  const q7 = ctx.robot.armQpos()[6];
+  if (Math.abs(q7 - turn) > 2.75) turn -= Math.sign(turn) * 2 * Math.PI;
+  const yaw0 = currentYaw(ctx);
+  const here = ctx.robot.tcpPos();
+  yield* moveTo(ctx, here, yaw0 + turn / 2, s.fineSpeed, 0.01, 30);
+  yield* moveTo(ctx, here, yaw0 + turn, s.fineSpeed, 0.01, 30);
+  const yaw = yaw0 + turn;
+  const offset = (): Vec3 => {
+    const p = ctx.robot.tcpPos();
+    const q = bodyPos(ctx, o.body);
+    return [p[0] - q[0], p[1] - q[1], p[2] - q[2]];
+  };
+  let off = offset();
+  const tcpFor = (p: Vec3): Vec3 => [p[0] + off[0], p[1] + off[1], p[2] + off[2]];
+  yield* moveTo(ctx, tcpFor([front[0], front[1], carry]), yaw, s.speed, 0.02);
+  off = offset();
+  yield* moveTo(ctx, tcpFor(front), yaw, s.fineSpeed, 0.008);
+  off = offset();
+  yield* moveTo(ctx, tcpFor(inside), yaw, s.fineSpeed * 0.7, 0.006, 60);
+  yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), yaw);
+  const p = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [p[0] + 0.15 * out[0], p[1] + 0.15 * out[1], p[2]], yaw, s.fineSpeed, 0.02, 30);
+  const q = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [q[0], q[1], q[2] + 0.08], yaw, s.speed, 0.02, 20);
+  return true;
+}
+
+function hasGeom(ctx: ExpertContext, name: string): boolean {
+  return ctx.sim.mj.mj_name2id(ctx.sim.model, ctx.sim.mj.mjtObj.mjOBJ_GEOM.value, name) >= 0;
+}
+
 function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill {
   const [a, b] = atom.args;
   const o = objectOf(scene, a);
@@ -243,7 +356,11 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
   } else {
     const f = regionFrame(ctx, scene, b);
     const surface = f.pos[2] + f.supportOffset;
-    if (atom.op === "In") releaseAbove = 0.03;
+    if (atom.op === "In") {
+      const out = sideOpening(ctx, o, f, surface + 0.005);
+      if (out) return yield* insertThroughSide(ctx, o, f, out);
+      releaseAbove = 0.03;
+    }
     const sharing = scene.task.goal.filter((g) => g.op === atom.op && g.args[1] === b).map((g) => g.args[0]);
     const nominal = slotOf(ctx, scene, f, atom.op as "On" | "In", sharing.indexOf(a), sharing);
     // Dropped into a shared container, an object goes to its slot even where the square footprints of the

@@ -4,7 +4,7 @@ import { bodyFootprint, gripperFootprints, highestTop, rootsOf, sweptClearance, 
 
 // A 10 × 10 × 20 cm block at the origin, a 10 cm cube turned 45° at x = 1, and a free box (4 × 6 × 4 cm,
 // its geom 1 cm off its body origin along x) at x = 0.3.
-const XML = `<mujoco><worldbody>
+const XML = `<mujoco><default><geom conaffinity="3"/></default><worldbody>
   <geom name="floor" type="plane" size="2 2 0.1"/>
   <geom name="block" type="box" pos="0 0 0.1" size="0.05 0.05 0.1"/>
   <geom name="diamond" type="box" pos="1 0 0.05" euler="0 0 45" size="0.05 0.05 0.05"/>
