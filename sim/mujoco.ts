@@ -23,6 +23,27 @@ export function getMujoco(): Promise<Mujoco> {
 }
 
 /**
+ * Grows this thread's WASM heap, as building a model or a large allocation may at any time: allocates 1 MiB
+ * blocks until a view into the heap detaches, then frees them (the heap keeps its size). For tests that
+ * check that nothing holds a view across such growth; returns the number of blocks it took.
+ */
+export function growWasmHeap(mj: Mujoco): number {
+  const mark = new mj.DoubleBuffer(1);
+  const view = mark.GetView() as Float64Array;
+  const blocks: { delete(): void }[] = [];
+  try {
+    while (view.buffer.byteLength !== 0) {
+      if (blocks.length === 4096) throw new Error("growWasmHeap: 4 GiB allocated and the heap did not grow.");
+      blocks.push(new mj.DoubleBuffer(2 ** 17));
+    }
+    return blocks.length;
+  } finally {
+    for (const b of blocks) b.delete();
+    mark.delete();
+  }
+}
+
+/**
  * Compiles an MJCF string. The XML is written to the module's MEMFS under a fresh name, compiled, and the
  * file removed again, so repeated loads never grow the virtual file system.
  */

@@ -33,10 +33,7 @@ export interface StepRequest {
   items: { envIndex: number; actions: Float32Array }[];
 }
 
-/**
- * Answered once every earlier request is done (the pool's "the worker is ready" probe), with the number of
- * env rebuilds the worker made because its WASM heap grew.
- */
+/** Answered once every earlier request is done (the pool's "the worker is ready" probe). */
 export interface PingRequest {
   type: "ping";
   id: number;
@@ -52,7 +49,7 @@ export interface CrashRequest {
   how: "throw" | "exit";
 }
 
-/** Test only: grow this thread's WASM heap (a 64 MiB allocation, freed again), as building a scene can. */
+/** Test only: grow this thread's WASM heap (sim/mujoco.ts growWasmHeap), as building a scene can. */
 export interface GrowHeapRequest {
   type: "growHeap";
   id: number;
@@ -61,7 +58,7 @@ export interface GrowHeapRequest {
 export type WorkerRequest = InitRequest | ResetRequest | StepRequest | PingRequest | CrashRequest | GrowHeapRequest;
 
 export type WorkerResponse =
-  | { id: number; ok: true; results: Observation[] | ChunkResult[] | null; rebuilds?: number }
+  | { id: number; ok: true; results: Observation[] | ChunkResult[] | null }
   | { id: number; ok: false; error: string };
 
 /** Exit code of a worker that ended itself because its WebAssembly state can no longer be trusted. */

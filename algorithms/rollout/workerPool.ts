@@ -152,7 +152,7 @@ class EnvWorkerHandle {
       return;
     }
     this.record(p.request);
-    p.resolve(p.request.type === "ping" ? (m.rebuilds ?? 0) : m.results);
+    p.resolve(m.results);
   }
 
   /** Logs what a completed request did to its envs, so that a new thread can redo it. */
@@ -277,15 +277,6 @@ export class WorkerPool {
       throw new Error(`crashWorkerForTest: workerIndex must be in 0..${this.handles.length - 1}, got ${workerIndex}.`);
     }
     this.handles[workerIndex].crash(how);
-  }
-
-  /**
-   * Envs rebuilt (and their episodes replayed) by the current worker threads because their WASM heap grew;
-   * a restarted thread counts from 0.
-   */
-  async heapRebuilds(): Promise<number> {
-    const counts = await Promise.all(this.handles.map((h) => h.request<number>({ type: "ping" })));
-    return counts.reduce((a, b) => a + b, 0);
   }
 
   /** Test only: makes worker `workerIndex` grow its WASM heap, as building another scene can. */

@@ -154,13 +154,10 @@ describe("collectRollouts", () => {
     expect(fingerprint(crashed)).toEqual(fingerprint(baseline));
   });
 
-  test("a WASM heap that grows mid-episode makes the worker rebuild its envs and replay them: same result", async () => {
-    const before = await pool1.heapRebuilds();
+  test("a WASM heap that grows mid-episode under a worker's 4 envs changes nothing: same result", async () => {
     const grown = await collectRollouts(
       options(pool1, vla, { onIteration: ({ iteration }) => void (iteration === 1 && pool1.growHeapForTest(0)) }),
     );
-    // pool1's one worker hosts all 4 envs; the 4 live at the growth are rebuilt and replayed before their next chunk
-    expect(await pool1.heapRebuilds()).toBeGreaterThanOrEqual(before + 4);
     expect(fingerprint(grown)).toEqual(fingerprint(baseline));
   });
 
