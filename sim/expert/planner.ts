@@ -152,9 +152,10 @@ function graspInFrame(ctx: ExpertContext, o: PlacedObject, p: Vec3, m: ArrayLike
  * Round dishes are grasped by the rim, and any point of the rim will do: the expert tries 16 of them and
  * takes the one facing the robot most (the far rim of a bowl at the front of the table is at the edge of the
  * Panda's reach) among those where the open gripper comes down without touching anything else: another
- * object, an open drawer's front, a fixture's wall (clearance.ts).
+ * object, an open drawer's front, a fixture's wall (clearance.ts). A dish that stands on another object
+ * (`onObject`) is lifted with a peel (GraspSpec.inward).
  */
-function graspOf(ctx: ExpertContext, o: PlacedObject): GraspSpec {
+function graspOf(ctx: ExpertContext, o: PlacedObject, onObject: boolean): GraspSpec {
   const p = bodyPos(ctx, o.body);
   const hint: GraspHint = o.grasp ?? { pos: [0, 0, Math.max(0, o.topOffset - 0.02)], yaw: 0, width: 0.08 };
   const radius = Math.hypot(hint.pos[0], hint.pos[1]);
@@ -202,7 +203,22 @@ function graspOf(ctx: ExpertContext, o: PlacedObject): GraspSpec {
     const score = clearance >= 0.005 ? facing : facing - 10 + clearance;
     if (score > bestScore) [bestScore, best] = [score, grasp];
   }
-  return best!;
+  if (!onObject) return best!;
+  const inward = [p[0] - best!.point[0], p[1] - best!.point[1]];
+  const n = Math.hypot(inward[0], inward[1]);
+  return { ...best!, inward: [inward[0] / n, inward[1] / n] };
+}
+
+/** Whether `o` stands on (or in) another movable object: a bowl on a ramekin, on a cookie box. */
+function standsOnObject(ctx: ExpertContext, scene: TaskScene, o: PlacedObject): boolean {
+  const p = bodyPos(ctx, o.body);
+  const bottom = p[2] - o.bottomOffset;
+  return scene.objects.some((other) => {
+    if (other === o) return false;
+    const q = bodyPos(ctx, other.body);
+    const under = Math.hypot(p[0] - q[0], p[1] - q[1]) < other.horizontalRadius;
+    return under && q[2] < p[2] && q[2] + other.topOffset > bottom - 0.01;
+  });
 }
 
 function objectOf(scene: TaskScene, instance: string): PlacedObject {
@@ -369,7 +385,8 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
     target = [...(shared ? nominal : releaseSpot(ctx, o, f, surface + releaseAbove, nominal)), surface + o.bottomOffset];
   }
   const carry = carryHeight(ctx, o, target);
-  const grasp = () => graspOf(ctx, o);
+  const onObject = standsOnObject(ctx, scene, o);
+  const grasp = () => graspOf(ctx, o, onObject);
   // lift straight up until the object's origin is at the carry height (the TCP is the grasp point's height
   // above it)
   const liftTo = carry + grasp().point[2] - bodyPos(ctx, o.body)[2];

@@ -7,7 +7,10 @@
  * from a `Style` drawn once per episode from a seeded stream.
  */
 import type { Vec3 } from "../math.ts";
-import { quatToMat } from "../math.ts";
+import { axisAngleToMat, matMul3, quatToMat } from "../math.ts";
+
+/** How far a dish held by its rim is tipped, far side up, at the start of the lift (rad). */
+const PEEL_ANGLE = (15 * Math.PI) / 180;
 import type { Simulation } from "../mujoco.ts";
 import type { PandaRobot } from "../robot/pandaRobot.ts";
 import { FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, type Footprint } from "./clearance.ts";
@@ -152,6 +155,12 @@ export interface GraspSpec {
   point: Vec3;
   /** TCP yaw that closes the fingers across the object */
   yaw: number;
+  /**
+   * For a grasp on a dish's rim: the horizontal unit direction from the grasp point to the dish's centre.
+   * The first 3 cm of the lift then tip the dish's far side up by 15°, peeling it off what it sits wedged
+   * in (a bowl standing in a 9.7 g ramekin otherwise takes the ramekin along).
+   */
+  inward?: [number, number];
 }
 
 /**
@@ -176,6 +185,12 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
   yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), yaw);
   const p = ctx.robot.tcpPos();
   const z0 = bodyPos(ctx, body)[2];
+  if (g.inward) {
+    // turn about (inward × z): the dish's centre, inward of the grasp, rises
+    const axis: Vec3 = [g.inward[1], -g.inward[0], 0];
+    const tipped = matMul3(axisAngleToMat(axis.map((x) => x * PEEL_ANGLE) as Vec3), downOrientation(yaw));
+    yield* moveToPose(ctx, [p[0], p[1], Math.min(liftTo, p[2] + 0.03)], tipped, s.fineSpeed * 0.6, 0.01, 12);
+  }
   yield* moveTo(ctx, [p[0], p[1], liftTo], yaw, s.fineSpeed, 0.015);
   return bodyPos(ctx, body)[2] - z0 > 0.3 * (ctx.robot.tcpPos()[2] - p[2]);
 }
