@@ -209,6 +209,8 @@ function generate(jobs: TaskJob[], workerCount: number, opts: EnsureDemosOptions
   return new Promise<TaskDemos[]>((resolvePromise, rejectPromise) => {
     const slots: WorkerSlot[] = [];
     const results: TaskDemos[] = [];
+    /** why each task that ran out of train init states is short (only without allowMissing) */
+    const short: string[] = [];
     let nextId = 0;
     let finished = false;
     let handling = Promise.resolve();
@@ -269,7 +271,11 @@ function generate(jobs: TaskJob[], workerCount: number, opts: EnsureDemosOptions
         await advance(job);
       }
       for (const s of slots) dispatch(s);
-      if (jobs.every((j) => j.done)) await finish(null);
+      if (jobs.every((j) => j.done)) {
+        const written = results.filter((x) => x.status === "generated").length;
+        await finish(short.length === 0 ? null : new UserError(
+          `${short.join("\n")}\nThe demos of the other ${written} generated task(s) are written; ask for fewer per task (--per-task) for the short one(s).`));
+      }
     };
 
     // Moves the task's walk over the new outcome: report the episodes it used (a look-ahead outcome that
@@ -294,10 +300,15 @@ function generate(jobs: TaskJob[], workerCount: number, opts: EnsureDemosOptions
         return;
       }
       if (job.state.exhausted) {
+        // The other tasks go on and keep their files; the run fails at the end, naming every short task.
         const s = job.state;
-        throw new UserError(
+        job.done = true;
+        job.waiting.clear();
+        await job.writer?.abort();
+        short.push(
           `The expert could not make ${job.rule.perTask} demos of ${job.task.suite} task ${job.task.id} ("${job.task.instruction}"): ` +
           `${s.kept.length} successes in ${s.attempts} attempts (${(100 * s.kept.length / s.attempts).toFixed(0)}%) over all ${job.rule.indices} train init states.`);
+        return;
       }
       job.writer ??= await DemoWriter.open(job.path, {
         suite: job.task.suite, taskId: job.task.id, taskName: job.task.name, instruction: job.task.instruction, wristImages: false,

@@ -185,4 +185,14 @@ describe("a task the expert cannot demonstrate", () => {
     expect(() => statSync(demoFilePath(tmp, "libero_90", 35))).toThrow();
     expect(r.statisticsPath).toBeNull();
   }, 240_000);
+
+  it("without allowMissing the other tasks still write their demos, then the run fails naming the short task", async () => {
+    // task 36, "put the white bowl on the plate", is demonstrated; task 35 is not
+    const run = ensureDemos({ suite: "libero_90", tasks: [35, 36], perTask: 1, root: tmp, seed: 0, workers: 2 });
+    await expect(run).rejects.toThrow(/could not make 1 demos of libero_90 task 35 \("open the microwave"\): 0 successes in 150 attempts[\s\S]*other 1 generated task/);
+    expect(() => statSync(demoFilePath(tmp, "libero_90", 35))).toThrow();
+    const reader = await DemoReader.open(demoFilePath(tmp, "libero_90", 36));
+    expect(reader.episodeCount).toBe(1);
+    await reader.close();
+  }, 240_000);
 });
