@@ -180,8 +180,9 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
       await saveCheckpoint(
         paths.rl,
         { model, optimizer: split?.policyOptimizer ?? optimizer, extras: { ...extras, ...(split ? { valueHead: split.valueHead } : {}) } },
-        // float32 moments: a resumed run must continue bit for bit.
-        { momentsDtype: "float32" },
+        // A resumed run must continue bit for bit: bfloat16 moments with the live ones rounded to match (half
+        // the size), except under PPO, whose checkpoint holds a split-off copy of the joint optimizer.
+        split ? { momentsDtype: "float32" } : { momentsDtype: "bfloat16", roundLiveMoments: true },
       );
       if (interruptSignal() !== null && step < run.steps) {
         steps.done();

@@ -151,4 +151,29 @@ describe("checkpoints", () => {
     }
     losses[0].forEach((l, i) => expect(Math.abs(losses[1][i] - l)).toBeLessThan(1e-3));
   });
+
+  test("with roundLiveMoments the writer and a run resumed from its bfloat16 checkpoint continue bit for bit", async () => {
+    const { model, optimizer, batch, tokens, step } = trainedPair(8);
+    for (let i = 0; i < 3; i++) await step();
+    const before = await optimizer.getState();
+    const dir = path.join(root, "round-live");
+    await saveCheckpoint(dir, { model, optimizer }, { momentsDtype: "bfloat16", roundLiveMoments: true });
+    const live = await optimizer.getState();
+    // the live moments did change (to their bfloat16 values)
+    expect(live.m.some((a, i) => a.some((x, j) => x !== before.m[i][j]))).toBe(true);
+    const { model: resumed, checkpoint } = loadVla(dir);
+    const opt = new AdamW(resumed.trainableVariables(), checkpoint.optimizer!.config);
+    restoreOptimizer(opt, checkpoint);
+    const loss = (m: Vla) => () => tf.neg(tf.mean(m.logProbs(batch, tokens, 1))) as tf.Scalar;
+    for (let i = 0; i < 3; i++) {
+      const [a, b] = [await optimizer.minimize(loss(model)), await opt.minimize(loss(resumed))];
+      expect(b.loss).toBe(a.loss);
+    }
+    const [wa, wb] = [model.trainableVariables(), resumed.trainableVariables()].map((vs) => vs.map((v) => Array.from(v.dataSync())));
+    expect(wb).toEqual(wa);
+    tokens.dispose();
+    disposeBatch(batch);
+    [model, resumed].forEach((m) => m.dispose());
+    [optimizer, opt].forEach((o) => o.dispose());
+  });
 });
