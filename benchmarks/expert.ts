@@ -12,15 +12,11 @@ import { runPlan } from "../sim/expert/executor.ts";
 import { getSuite, listSuites } from "../sim/tasks/registry.ts";
 import { evaluateGoal } from "../sim/tasks/predicates.ts";
 import { machineLine, printTable, type Cell } from "./lib/table.ts";
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { flag } from "./lib/args.ts";
 
 const quick = process.argv.includes("--quick");
-const suites = arg("suites", quick ? "libero_spatial" : listSuites().join(",")).split(",");
-const trials = Number(arg("trials", quick ? "2" : "5"));
+const suites = flag("suites", quick ? "libero_spatial" : listSuites().join(",")).split(",");
+const trials = Number(flag("trials", quick ? "2" : "5"));
 console.log(machineLine());
 for (const suite of suites) {
   const rows: Cell[][] = [];

@@ -24,15 +24,12 @@ import { AdamW } from "../models/optim.ts";
 import { ACTION_SLOTS, NUM_BINS, type VlaBatch } from "../models/types.ts";
 import { Vla } from "../models/vla.ts";
 import { machineLine, printTable, timeIt } from "./lib/table.ts";
+import { flag } from "./lib/args.ts";
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
 const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
-const backend = await selectBackend(arg("backend", "wasm"));
-const presets = arg("presets", "small,base").split(",");
-const batches = arg("batches", quick ? "1,8" : "1,8,32").split(",").map(Number);
+const backend = await selectBackend(flag("backend", "wasm"));
+const presets = flag("presets", "small,base").split(",");
+const batches = flag("batches", quick ? "1,8" : "1,8,32").split(",").map(Number);
 const minMs = quick ? 300 : 1500;
 const warmup = quick ? 1 : 2;
 /** Instruction length used throughout: the presets' maxTextLen (pad included), as the tokenizer pads to it. */

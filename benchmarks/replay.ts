@@ -19,11 +19,8 @@ import { DemoReader } from "../sim/dataset/reader.ts";
 import { getSuite, listSuites } from "../sim/tasks/registry.ts";
 import { makeTaskEnv, type TaskEnv } from "../sim/tasks/taskEnv.ts";
 import { machineLine, printTable, type Cell } from "./lib/table.ts";
+import { flag } from "./lib/args.ts";
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
 const quick = process.argv.includes("--quick");
 const suite = flag("suite", "libero_spatial");
 const trials = Number(flag("trials", quick ? "3" : "10"));

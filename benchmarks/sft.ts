@@ -29,11 +29,8 @@ import { DemoReader } from "../sim/dataset/reader.ts";
 import { decodeEncodedImage } from "../sim/dataset/record.ts";
 import { makeTaskEnv, type TaskEnv } from "../sim/tasks/taskEnv.ts";
 import { machineLine, printTable, type Cell } from "./lib/table.ts";
+import { flag } from "./lib/args.ts";
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
 const quick = process.argv.includes("--quick");
 const suite = flag("suite", "libero_spatial");
 const tasks = flag("tasks", "3").split(",").map(Number);

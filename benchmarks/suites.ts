@@ -15,16 +15,13 @@ import { join } from "node:path";
 import { makeTaskEnv } from "../sim/tasks/taskEnv.ts";
 import { getSuite, listSuites } from "../sim/tasks/registry.ts";
 import { machineLine, printTable, type Cell } from "./lib/table.ts";
+import { flag } from "./lib/args.ts";
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
 const quick = process.argv.includes("--quick");
-const suites = arg("suites", quick ? "libero_spatial,libero_10" : listSuites().join(",")).split(",");
-const tasksPerSuite = Number(arg("tasks-per-suite", quick ? "2" : "100"));
-const states = Number(arg("states", quick ? "3" : "10"));
-if (!(states >= 1 && states <= 100)) throw new Error(`--states takes 1..100 (50 train then 50 held-out per task), got ${arg("states", "")}.`);
+const suites = flag("suites", quick ? "libero_spatial,libero_10" : listSuites().join(",")).split(",");
+const tasksPerSuite = Number(flag("tasks-per-suite", quick ? "2" : "100"));
+const states = Number(flag("states", quick ? "3" : "10"));
+if (!(states >= 1 && states <= 100)) throw new Error(`--states takes 1..100 (50 train then 50 held-out per task), got ${flag("states", "")}.`);
 
 const REFERENCE = join(process.cwd(), "..", "shared", "reference", "libero", "libero_init_states_summary.json");
 type Summary = Record<string, { objects: Record<string, { xyz_min: number[]; xyz_max: number[] }> }>;
