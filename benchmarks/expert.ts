@@ -4,11 +4,8 @@
  * the mean demo length and the reason of each failure (the plan gave up, or the step limit ran out; with the
  * goal atoms that held at the end). Targets (issue 5): ≥ 95% per task on spatial/object/goal/10, ≥ 90% on 90.
  */
-import seedrandom from "seedrandom";
 import { makeTaskEnv } from "../sim/tasks/taskEnv.ts";
-import { drawStyle, type ExpertContext } from "../sim/expert/skills.ts";
-import { taskPlan } from "../sim/expert/planner.ts";
-import { runPlan } from "../sim/expert/executor.ts";
+import { demonstrate } from "../sim/expert/executor.ts";
 import { getSuite, listSuites } from "../sim/tasks/registry.ts";
 import { evaluateGoal } from "../sim/tasks/predicates.ts";
 import { machineLine, printTable, type Cell } from "./lib/table.ts";
@@ -29,9 +26,7 @@ for (const suite of suites) {
     const lengths: number[] = [];
     const failures: string[] = [];
     for (let i = 0; i < trials; i++) {
-      const first = te.env.reset(te.initState("train", i));
-      const ctx: ExpertContext = { sim: te.env.sim, robot: te.env.robot, style: drawStyle(seedrandom(`bench/${suite}/${task.id}/${i}`)), gripper: -1 };
-      const run = runPlan(te.env, first, taskPlan(ctx, te.scene));
+      const run = demonstrate(te, i, `bench/${suite}/${task.id}/${i}`);
       if (run.success) {
         wins++;
         lengths.push(run.steps.length);

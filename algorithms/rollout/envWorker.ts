@@ -11,11 +11,10 @@
  */
 import { parentPort } from "node:worker_threads";
 import { type BuiltEnv, type EnvSpec, makeEnv } from "../../sim/envFactory.ts";
-import type { ChunkResult, InitStateId, Observation } from "../../sim/envTypes.ts";
+import type { ChunkResult, Observation } from "../../sim/envTypes.ts";
 import { getMujoco, growWasmHeap } from "../../sim/mujoco.ts";
 import {
   FATAL_EXIT_CODE,
-  type InitRequest,
   observationBuffers,
   type ResetRequest,
   specKey,
@@ -40,11 +39,14 @@ if (port === null) throw new Error("envWorker.ts is a worker-thread entry; start
 
 const envs = new Map<number, HostedEnv>();
 
-/** A fresh env from `spec` in slot `envIndex` (the old one disposed). */
+/** The env in slot `envIndex` for `spec`: the one there if it was built from the same spec, else a new one. */
 async function build(envIndex: number, spec: EnvSpec): Promise<HostedEnv> {
-  envs.get(envIndex)?.built.dispose();
+  const key = specKey(spec);
+  const current = envs.get(envIndex);
+  if (current?.key === key) return current;
+  current?.built.dispose();
   envs.delete(envIndex);
-  const hosted: HostedEnv = { key: specKey(spec), built: await makeEnv(spec) };
+  const hosted = { key, built: await makeEnv(spec) };
   envs.set(envIndex, hosted);
   return hosted;
 }
@@ -55,22 +57,17 @@ function hostedEnv(envIndex: number): HostedEnv {
   return hosted;
 }
 
-async function init(request: InitRequest): Promise<void> {
-  for (const { envIndex, spec } of request.envs) await build(envIndex, spec);
-}
-
 async function reset(request: ResetRequest): Promise<Observation[]> {
   const out: Observation[] = [];
-  for (const { envIndex, spec, initStateId } of request.items) {
-    let hosted = envs.get(envIndex);
-    if (hosted === undefined || hosted.key !== specKey(spec)) hosted = await build(envIndex, spec);
-    out.push(hosted.built.env.reset(hosted.built.initState(initStateId)));
+  for (const item of request.items) {
+    const { built } = await build(item.envIndex, item.spec);
+    out.push(built.env.reset(built.initState(item.initStateId)));
   }
   return out;
 }
 
 function stepChunk(request: StepRequest): ChunkResult[] {
-  return request.items.map(({ envIndex, actions }) => hostedEnv(envIndex).built.env.stepChunk(actions));
+  return request.items.map((item) => hostedEnv(item.envIndex).built.env.stepChunk(item.actions));
 }
 
 async function handle(request: WorkerRequest): Promise<void> {
@@ -79,7 +76,7 @@ async function handle(request: WorkerRequest): Promise<void> {
   try {
     switch (request.type) {
       case "init":
-        await init(request);
+        for (const { envIndex, spec } of request.envs) await build(envIndex, spec);
         response = { id: request.id, ok: true, results: null };
         break;
       case "reset": {

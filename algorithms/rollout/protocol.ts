@@ -33,7 +33,7 @@ export interface StepRequest {
   items: { envIndex: number; actions: Float32Array }[];
 }
 
-/** Answered once every earlier request is done (the pool's "the worker is ready" probe). */
+/** Answered once every earlier request is done: the pool's "the worker is ready" probe. */
 export interface PingRequest {
   type: "ping";
   id: number;

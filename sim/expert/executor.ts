@@ -2,9 +2,12 @@
  * Runs an expert plan (a generator of actions) in an env and records the demonstration: at every counted
  * step the observation the policy would have seen (before the action) and the action taken.
  */
+import seedrandom from "seedrandom";
 import type { Env } from "../env.ts";
 import type { Observation } from "../envTypes.ts";
-import type { Skill } from "./skills.ts";
+import type { TaskEnv } from "../tasks/taskEnv.ts";
+import { taskPlan } from "./planner.ts";
+import { drawStyle, OPEN, type ExpertContext, type Skill } from "./skills.ts";
 
 export interface DemoStep {
   /** the observation before the action */
@@ -44,4 +47,14 @@ export function runPlan(env: Env, first: Observation, plan: Skill): DemoRun {
     obs = r.obs;
     if (r.done) return { steps, success: r.success, planEnded: false };
   }
+}
+
+/**
+ * One demonstration of a task from its train init state `index`: reset, the task's plan with the motion
+ * style drawn from `styleSeed` (so the same seed gives the same demo), run to its end.
+ */
+export function demonstrate(te: TaskEnv, index: number, styleSeed: string): DemoRun {
+  const first = te.env.reset(te.initState("train", index));
+  const ctx: ExpertContext = { sim: te.env.sim, robot: te.env.robot, style: drawStyle(seedrandom(styleSeed)), gripper: OPEN };
+  return runPlan(te.env, first, taskPlan(ctx, te.scene));
 }

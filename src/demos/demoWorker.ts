@@ -6,11 +6,8 @@
  *
  * Start it with `spawnDemoWorker` (generate.ts), which loads tsx inside the thread first.
  */
-import seedrandom from "seedrandom";
 import { parentPort } from "node:worker_threads";
-import { runPlan, type DemoRun } from "../../sim/expert/executor.ts";
-import { taskPlan } from "../../sim/expert/planner.ts";
-import { drawStyle, OPEN, type ExpertContext } from "../../sim/expert/skills.ts";
+import { demonstrate, type DemoRun } from "../../sim/expert/executor.ts";
 import { IMAGE_BYTES, PROPRIO_DIM } from "../../sim/dataset/format.ts";
 import { makeTaskEnv, type TaskEnv } from "../../sim/tasks/taskEnv.ts";
 import type { DemoWorkerResponse, EpisodeRequest, EpisodeResponse } from "./protocol.ts";
@@ -35,13 +32,7 @@ async function taskEnv(suite: string, taskId: number): Promise<TaskEnv> {
 }
 
 async function runEpisode(req: EpisodeRequest): Promise<EpisodeResponse> {
-  return response(req, expertRun(await taskEnv(req.suite, req.taskId), req));
-}
-
-function expertRun(te: TaskEnv, req: EpisodeRequest): DemoRun {
-  const first = te.env.reset(te.initState("train", req.candidate.index));
-  const ctx: ExpertContext = { sim: te.env.sim, robot: te.env.robot, style: drawStyle(seedrandom(String(req.seed))), gripper: OPEN };
-  return runPlan(te.env, first, taskPlan(ctx, te.scene));
+  return response(req, demonstrate(await taskEnv(req.suite, req.taskId), req.candidate.index, String(req.seed)));
 }
 
 function response(req: EpisodeRequest, run: DemoRun): EpisodeResponse {

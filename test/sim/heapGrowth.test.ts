@@ -10,9 +10,7 @@ import seedrandom from "seedrandom";
 import { afterAll, describe, expect, test } from "vitest";
 import { getMujoco, growWasmHeap } from "../../sim/mujoco.ts";
 import { makeTaskEnv, type TaskEnv } from "../../sim/tasks/taskEnv.ts";
-import { drawStyle, OPEN, type ExpertContext } from "../../sim/expert/skills.ts";
-import { taskPlan } from "../../sim/expert/planner.ts";
-import { runPlan } from "../../sim/expert/executor.ts";
+import { demonstrate } from "../../sim/expert/executor.ts";
 
 /** Grows the heap (sim/mujoco.ts growWasmHeap) and checks that it took at least one block. */
 async function growHeap(): Promise<void> {
@@ -68,7 +66,6 @@ describe("a growing WASM heap changes nothing", () => {
     const run = async (growAtStep: number | null) => {
       const te = await makeTaskEnv("libero_spatial", 0);
       built.push(te);
-      const first = te.env.reset(te.initState("train", 0));
       const step = te.env.step.bind(te.env);
       let n = 0;
       const mj = await getMujoco();
@@ -78,8 +75,7 @@ describe("a growing WASM heap changes nothing", () => {
         if (n++ === growAtStep) blocks = growWasmHeap(mj);
         return step(action);
       };
-      const ctx: ExpertContext = { sim: te.env.sim, robot: te.env.robot, style: drawStyle(seedrandom("7")), gripper: OPEN };
-      const demo = runPlan(te.env, first, taskPlan(ctx, te.scene));
+      const demo = demonstrate(te, 0, "7");
       if (growAtStep !== null) expect(blocks).toBeGreaterThan(0);
       return [demo.success, demo.steps.length, ...demo.steps.map((s) => `${Array.from(s.action).join(",")}:${hash(s.obs.image)}`)].join("|");
     };
