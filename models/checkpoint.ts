@@ -153,8 +153,12 @@ export async function saveCheckpoint(
   if (hadOld) fs.rmSync(old, { recursive: true, force: true });
 }
 
-/** Reads and verifies a checkpoint directory; any missing, truncated or corrupt file is a clear error. */
-export function loadCheckpoint(dir: string): LoadedCheckpoint {
+/**
+ * Reads and verifies a checkpoint directory; any missing, truncated or corrupt file is a clear error. With
+ * `weightsOnly` (inference) the optimizer files are neither read nor required, so a checkpoint shipped
+ * without them still evaluates; `optimizer` is then null.
+ */
+export function loadCheckpoint(dir: string, opts: { weightsOnly?: boolean } = {}): LoadedCheckpoint {
   const manifestPath = path.join(dir, MANIFEST);
   if (!fs.existsSync(manifestPath)) {
     throw new Error(`${dir} is not a checkpoint: ${MANIFEST} is missing (was the save interrupted? look for ${path.basename(dir)}.old-* beside it).`);
@@ -169,7 +173,8 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
     throw new Error(`${manifestPath} is not a version-${CHECKPOINT_VERSION} ${CHECKPOINT_FORMAT} (format '${manifest.format}', version ${manifest.version}).`);
   }
   const contents = new Map<string, Uint8Array>();
-  for (const f of manifest.files) {
+  const skipped = (name: string) => opts.weightsOnly === true && name.startsWith("optimizer-");
+  for (const f of manifest.files.filter((f) => !skipped(f.name))) {
     const file = path.join(dir, f.name);
     if (!fs.existsSync(file)) throw new Error(`Checkpoint file ${file} is missing.`);
     const bytes = new Uint8Array(fs.readFileSync(file));
@@ -185,7 +190,7 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
     if (!w || !tf.util.arraysEqual(w.shape, p.shape)) throw new Error(`Checkpoint ${dir}: parameter '${p.name}' is missing from the weight files or has the wrong shape.`);
   }
   let optimizer: LoadedCheckpoint["optimizer"] = null;
-  if (manifest.optimizer) {
+  if (manifest.optimizer && !opts.weightsOnly) {
     const optFiles = shardsOf("optimizer-");
     const moments = unpackShards(optFiles.map((n) => contents.get(n)!), optFiles.map((n) => path.join(dir, n)));
     const get = (key: string) => {
@@ -236,9 +241,9 @@ export function restoreOptimizer(optimizer: AdamW, ckpt: LoadedCheckpoint): void
   optimizer.setState(ckpt.optimizer);
 }
 
-/** Builds a VLA from a checkpoint directory: its config, then its weights. */
+/** Builds a VLA from a checkpoint directory, its config and then its weights, for inference (no optimizer). */
 export function loadVla(dir: string, options: VlaOptions = {}): { model: Vla; checkpoint: LoadedCheckpoint } {
-  const checkpoint = loadCheckpoint(dir);
+  const checkpoint = loadCheckpoint(dir, { weightsOnly: true });
   const model = new Vla(checkpoint.config, 0, options);
   try {
     restoreWeights(model, checkpoint);

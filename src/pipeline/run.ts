@@ -162,7 +162,7 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
 function newestCheckpoint(...dirs: string[]): { dir: string; extras: ReturnType<typeof readExtras> } | undefined {
   for (const dir of dirs) {
     if (!hasCheckpoint(dir)) continue;
-    const extras: PolicyExtras & ReturnType<typeof readExtras> = readExtras(loadCheckpoint(dir).extras, dir);
+    const extras: PolicyExtras & ReturnType<typeof readExtras> = readExtras(loadCheckpoint(dir, { weightsOnly: true }).extras, dir);
     return { dir, extras };
   }
   return undefined;

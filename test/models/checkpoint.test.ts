@@ -29,6 +29,14 @@ function trainedPair(seed: number) {
   return { model, optimizer, batch, tokens, step };
 }
 
+/** A model and its checkpoint loaded for resuming (weights and optimizer state). */
+function resumeFrom(dir: string): { model: Vla; checkpoint: ReturnType<typeof loadCheckpoint> } {
+  const checkpoint = loadCheckpoint(dir);
+  const model = new Vla(checkpoint.config, 0);
+  restoreWeights(model, checkpoint);
+  return { model, checkpoint };
+}
+
 function readAll(dir: string): Map<string, Buffer> {
   return new Map(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f))]));
 }
@@ -41,7 +49,7 @@ describe("checkpoints", () => {
     const a = path.join(root, "a");
     const b = path.join(root, "b");
     await saveCheckpoint(a, { model, optimizer, extras });
-    const { model: loaded, checkpoint } = loadVla(a);
+    const { model: loaded, checkpoint } = resumeFrom(a);
     const opt2 = new AdamW(loaded.trainableVariables(), checkpoint.optimizer!.config);
     restoreOptimizer(opt2, checkpoint);
     expect(checkpoint.extras).toEqual(extras);
@@ -92,6 +100,24 @@ describe("checkpoints", () => {
     optimizer.dispose();
   });
 
+  test("inference loads a checkpoint whose optimizer files were left behind; resuming from it is an error", async () => {
+    const { model, optimizer, batch, tokens, step } = trainedPair(7);
+    await step();
+    const dir = path.join(root, "weights-only");
+    await saveCheckpoint(dir, { model, optimizer, extras });
+    for (const f of fs.readdirSync(dir).filter((f) => f.startsWith("optimizer-"))) fs.rmSync(path.join(dir, f));
+    expect(() => loadCheckpoint(dir)).toThrow(/optimizer-000\.bin is missing/);
+    const { model: loaded, checkpoint } = loadVla(dir);
+    expect(checkpoint.optimizer).toBeNull();
+    const [la, lb] = [model.logits(batch), loaded.logits(batch)];
+    expect(lb.dataSync()).toEqual(la.dataSync());
+    expect(() => restoreOptimizer(optimizer, checkpoint)).toThrow(/holds no optimizer state/);
+    tf.dispose([la, lb, tokens]);
+    disposeBatch(batch);
+    [model, loaded].forEach((m) => m.dispose());
+    optimizer.dispose();
+  });
+
   test("loading into a model of another shape is an error naming the differing setting", async () => {
     const model = new Vla(config, 4);
     const dir = path.join(root, "shape");
@@ -138,7 +164,7 @@ describe("checkpoints", () => {
       for (let i = 0; i < 5; i++) await step();
       const dir = path.join(root, `resume-${momentsDtype}`);
       await saveCheckpoint(dir, { model, optimizer }, { momentsDtype });
-      const { model: resumed, checkpoint } = loadVla(dir);
+      const { model: resumed, checkpoint } = resumeFrom(dir);
       const opt = new AdamW(resumed.trainableVariables(), checkpoint.optimizer!.config);
       restoreOptimizer(opt, checkpoint);
       const out: number[] = [];
@@ -161,7 +187,7 @@ describe("checkpoints", () => {
     const live = await optimizer.getState();
     // the live moments did change (to their bfloat16 values)
     expect(live.m.some((a, i) => a.some((x, j) => x !== before.m[i][j]))).toBe(true);
-    const { model: resumed, checkpoint } = loadVla(dir);
+    const { model: resumed, checkpoint } = resumeFrom(dir);
     const opt = new AdamW(resumed.trainableVariables(), checkpoint.optimizer!.config);
     restoreOptimizer(opt, checkpoint);
     const loss = (m: Vla) => () => tf.neg(tf.mean(m.logProbs(batch, tokens, 1))) as tf.Scalar;
