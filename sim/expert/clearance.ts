@@ -44,6 +44,24 @@ export function gripperFootprints(point: Vec3, yaw: number): Footprint[] {
   ];
 }
 
+/**
+ * The open gripper at the bottom of a reach under an overhang (an open drawer's front): the fingers and the
+ * hand of `gripperFootprints` only up to the hand's top (9.7 cm above the TCP, plus 5 mm), and the
+ * wrist above it as a column open upward, 4.5 cm either side of the TCP from 7.5 cm above it (link 7's
+ * capsule, radius 4.5 cm, ends 7.85 cm above the TCP; panda.ts).
+ */
+export function underReachFootprints(point: Vec3, yaw: number): Footprint[] {
+  const ceiling = point[2] + 0.102;
+  const gripper = gripperFootprints(point, yaw).map((f) => ({ ...f, ceiling }));
+  return [...gripper, { centre: [point[0], point[1]], yaw, halfAlong: 0.045, halfAcross: 0.045, floor: point[2] + 0.075 }];
+}
+
+/** A body's geoms seen as moved horizontally by `by` (m, world): a drawer as it will stand once pulled out. */
+export interface Shift {
+  body: number;
+  by: [number, number];
+}
+
 /** MuJoCo geom types (mjtGeom) that we bound by a box of their own half-extents. */
 const PLANE = 0;
 const SPHERE = 2;
@@ -84,8 +102,11 @@ interface GeomBox {
   dirs: number[][];
 }
 
-/** The world's collision geoms (not the robot's, not planes, none of the bodies rooted in `ignoreRoots`). */
-function worldBoxes(sim: Simulation, ignoreRoots: ReadonlySet<number>): GeomBox[] {
+/**
+ * The world's collision geoms (not the robot's, not planes, none of the bodies rooted in `ignoreRoots`), those
+ * of `shift.body` moved by `shift.by`.
+ */
+function worldBoxes(sim: Simulation, ignoreRoots: ReadonlySet<number>, shift?: Shift): GeomBox[] {
   const m = sim.model;
   const d = sim.data;
   const conaffinity = m.geom_conaffinity as unknown as Int32Array;
@@ -95,7 +116,8 @@ function worldBoxes(sim: Simulation, ignoreRoots: ReadonlySet<number>): GeomBox[
   const boxes: GeomBox[] = [];
   for (let g = 0; g < m.ngeom; g++) {
     if (!(conaffinity[g] & ROBOT_CONTYPE) || types[g] === PLANE || ignoreRoots.has(rootOf[bodyOf[g]])) continue;
-    const c = d.geom_xpos.subarray(3 * g, 3 * g + 3);
+    const at = d.geom_xpos.subarray(3 * g, 3 * g + 3);
+    const c = shift?.body === bodyOf[g] ? [at[0] + shift.by[0], at[1] + shift.by[1], at[2]] : at;
     const r = d.geom_xmat.subarray(9 * g, 9 * g + 9); // row-major: column k is the geom's axis k in world
     const half = localHalf(sim, g);
     const zReach = Math.abs(r[6]) * half[0] + Math.abs(r[7]) * half[1] + Math.abs(r[8]) * half[2];
@@ -128,11 +150,12 @@ function footprintGap(b: GeomBox, f: Footprint): number {
 /**
  * Signed horizontal clearance (m) between the downward sweep of `footprints` and the world's collision
  * geoms, leaving out the bodies whose root is in `ignoreRoots` (what is being grasped or carried).
- * Positive: the smallest gap; negative: the deepest overlap. 0.1 when nothing is near.
+ * Positive: the smallest gap; negative: the deepest overlap. 0.1 when nothing is near. With `shift`, as if
+ * that body stood moved (a drawer not yet pulled out).
  */
-export function sweptClearance(sim: Simulation, footprints: Footprint[], ignoreRoots: ReadonlySet<number>): number {
+export function sweptClearance(sim: Simulation, footprints: Footprint[], ignoreRoots: ReadonlySet<number>, shift?: Shift): number {
   let clearance = 0.1;
-  for (const b of worldBoxes(sim, ignoreRoots)) {
+  for (const b of worldBoxes(sim, ignoreRoots, shift)) {
     for (const f of footprints) if (b.top > f.floor && b.bottom < (f.ceiling ?? Infinity)) clearance = Math.min(clearance, footprintGap(b, f));
   }
   return clearance;

@@ -21,11 +21,13 @@ import { ARTICULATIONS, categoryOf, resolveJoints, resolveRegion, SUPPORT_CATEGO
 import type { Atom } from "../tasks/types.ts";
 
 import {
-  actuateGripper, bodyMat, bodyPos, CLOSE, currentYaw, moveTo, moveToPose, OPEN, pick, place, transitTo,
+  actuateGripper, bodyMat, bodyPos, clearHeight, CLOSE, currentYaw, moveTo, moveToPose, OPEN, pick, place, transitTo,
   type ExpertContext, type GraspSpec, type Skill,
 } from "./skills.ts";
-import { bodyFootprint, FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, type Footprint } from "./clearance.ts";
-import { nearestGraspYaw, wrap } from "./motion.ts";
+import {
+  bodyFootprint, FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, underReachFootprints, type Footprint, type Shift,
+} from "./clearance.ts";
+import { downOrientation, nearestGraspYaw, wrap } from "./motion.ts";
 
 /** The support-surface offset and the site frame of a region, read live from the simulation. */
 interface RegionFrame {
@@ -152,12 +154,13 @@ function graspInFrame(ctx: ExpertContext, o: PlacedObject, p: Vec3, m: ArrayLike
  * Round dishes are grasped by the rim, and any point of the rim will do: the expert tries 16 of them and
  * takes the one facing the robot most (the far rim of a bowl at the front of the table is at the edge of the
  * Panda's reach) among those where the open gripper comes down without touching anything else: another
- * object, an open drawer's front, a fixture's wall (clearance.ts). A dish that stands on another object
- * (`onObject`) is lifted with a peel (GraspSpec.inward).
+ * object, an open drawer's front, a fixture's wall (clearance.ts). Where none is clear, a reach under the
+ * overhang (underReachGrasp) if there is one. A dish that stands on another object (`onObject`) is lifted
+ * with a peel (GraspSpec.inward).
  */
 function graspOf(ctx: ExpertContext, o: PlacedObject, onObject: boolean): GraspSpec {
   const p = bodyPos(ctx, o.body);
-  const hint: GraspHint = o.grasp ?? { pos: [0, 0, Math.max(0, o.topOffset - 0.02)], yaw: 0, width: 0.08 };
+  const hint = graspHint(o);
   const radius = Math.hypot(hint.pos[0], hint.pos[1]);
   const own = rootsOf(ctx.sim, [o.body]);
   if (!ROUND_CATEGORIES.has(o.category) || radius < 1e-6) {
@@ -189,24 +192,124 @@ function graspOf(ctx: ExpertContext, o: PlacedObject, onObject: boolean): GraspS
     }
     return best;
   }
+  const rim = rimGrasp(ctx, o);
+  const best = rim.clear ? rim.grasp : (underReachGrasp(ctx, o) ?? rim.grasp);
+  if (!onObject) return best;
+  const inward = [p[0] - best.point[0], p[1] - best.point[1]];
+  const n = Math.hypot(inward[0], inward[1]);
+  return { ...best, inward: [inward[0] / n, inward[1] / n] };
+}
+
+function graspHint(o: PlacedObject): GraspHint {
+  return o.grasp ?? { pos: [0, 0, Math.max(0, o.topOffset - 0.02)], yaw: 0, width: 0.08 };
+}
+
+/**
+ * The 16 rim grasps of round dish `o`, the first facing the robot and then round the rim by 22.5°: the grasp
+ * hint turned about the dish's centre, closing radially across the rim.
+ */
+function rimPoints(ctx: ExpertContext, o: PlacedObject): { grasp: GraspSpec; facing: number }[] {
+  const p = bodyPos(ctx, o.body);
+  const hint = graspHint(o);
   const hintAngle = Math.atan2(hint.pos[1], hint.pos[0]);
   const b = bodyPos(ctx, "robot0_base");
   const toBase = Math.atan2(b[1] - p[1], b[0] - p[0]);
-  let best: GraspSpec | undefined;
-  let bestScore = -Infinity;
+  const out: { grasp: GraspSpec; facing: number }[] = [];
   for (let k = 0; k < 16; k++) {
     const ang = toBase + (k * Math.PI) / 8;
     const yaw = ang - hintAngle; // the object frame turned so that the hint lands at angle `ang`
-    const grasp = graspInFrame(ctx, o, p, [Math.cos(yaw), -Math.sin(yaw), 0, Math.sin(yaw), Math.cos(yaw), 0, 0, 0, 1], hint);
-    const clearance = sweptClearance(ctx.sim, gripperFootprints(grasp.point, grasp.yaw), own);
-    const facing = Math.cos(ang - toBase);
+    out.push({ grasp: graspInFrame(ctx, o, p, [Math.cos(yaw), -Math.sin(yaw), 0, Math.sin(yaw), Math.cos(yaw), 0, 0, 0, 1], hint), facing: Math.cos(ang - toBase) });
+  }
+  return out;
+}
+
+/**
+ * Round dish `o` moved horizontally by `by` (m, world), as two squares around its centre: its foot (0.6 of
+ * its radius: a bowl's wall flares out, and its rim may hang over a plate's edge) from 5 mm above its bottom
+ * up to 3 cm, its full radius above that, up to `roof` (or open upward).
+ */
+function dishFootprints(ctx: ExpertContext, o: PlacedObject, by: [number, number], roof?: number): Footprint[] {
+  const c = bodyPos(ctx, o.body);
+  const bottom = c[2] - o.bottomOffset;
+  const r = o.horizontalRadius;
+  const centre: [number, number] = [c[0] + by[0], c[1] + by[1]];
+  const yaw = Math.atan2(by[1], by[0]);
+  return [
+    { centre, yaw, halfAlong: 0.6 * r, halfAcross: 0.6 * r, floor: bottom + 0.005, ceiling: bottom + 0.03 },
+    { centre, yaw, halfAlong: r, halfAcross: r, floor: bottom + 0.03, ceiling: roof },
+  ];
+}
+
+/**
+ * The rim grasp facing the robot most among those whose way down is clear, or else the least blocked one;
+ * `clear` when the first exists and nothing overhangs the dish (its way up: the gripper may have room beside
+ * an open drawer's front that covers part of the dish). With `shift`, as if that body (a drawer) stood moved.
+ */
+function rimGrasp(ctx: ExpertContext, o: PlacedObject, shift?: Shift): { grasp: GraspSpec; clear: boolean } {
+  const own = rootsOf(ctx.sim, [o.body]);
+  const top = bodyPos(ctx, o.body)[2] + o.topOffset;
+  const overhang = sweptClearance(ctx.sim, [{ ...dishFootprints(ctx, o, [0, 0])[1], floor: top + 0.005 }], own, shift) < 0;
+  let best: GraspSpec | undefined;
+  let bestScore = -Infinity;
+  for (const { grasp, facing } of rimPoints(ctx, o)) {
+    const clearance = sweptClearance(ctx.sim, gripperFootprints(grasp.point, grasp.yaw), own, shift);
     const score = clearance >= 0.005 ? facing : facing - 10 + clearance;
     if (score > bestScore) [bestScore, best] = [score, grasp];
   }
-  if (!onObject) return best!;
-  const inward = [p[0] - best!.point[0], p[1] - best!.point[1]];
-  const n = Math.hypot(inward[0], inward[1]);
-  return { ...best!, inward: [inward[0] / n, inward[1] / n] };
+  return { grasp: best!, clear: bestScore > -5 && !overhang };
+}
+
+/** How far (m) out from the rim the TCP may stand in a reach under an overhang, in the order tried. */
+const UNDER_REACH_OUT = [0, 0.01, 0.02];
+
+/** How far (rad) the gripper may come down turned from a rim grasp's radial yaw, in the order tried. */
+const UNDER_REACH_TURNS = [Math.PI / 12, -Math.PI / 12, Math.PI / 6, -Math.PI / 6, Math.PI / 4, -Math.PI / 4, Math.PI / 3, -Math.PI / 3];
+
+/**
+ * A rim grasp under an overhang: the bowl in libero_goal stands where the open top drawer's front (its
+ * underside 16 cm above the table) covers a quarter of it, and every radial grasp would bring the hand (19 cm
+ * along the closing axis) down through that front. The gripper comes down at a rim point on the clear side
+ * turned by up to 60° (its way down clear), turns to the radial yaw at the bottom, where the hand slab
+ * (4.5–10 cm above the fingertips' height) passes under the overhang and the wrist stays clear of it, closes,
+ * and slides the dish out along the rim point's outward direction until the gripper and the dish have a
+ * clear way up; then the usual lift. Of the candidates, the shortest slide wins (then the smaller turn).
+ * Undefined when no rim point allows it. With `shift`, as if that body (a drawer) stood moved.
+ */
+function underReachGrasp(ctx: ExpertContext, o: PlacedObject, shift?: Shift): GraspSpec | undefined {
+  const own = rootsOf(ctx.sim, [o.body]);
+  const c = bodyPos(ctx, o.body);
+  const roof = c[2] + o.topOffset;
+  let best: GraspSpec | undefined;
+  let bestCost = Infinity;
+  for (const { grasp: rim } of rimPoints(ctx, o)) {
+    const u = [rim.point[0] - c[0], rim.point[1] - c[1]];
+    const n = Math.hypot(u[0], u[1]);
+    const [ux, uy] = [u[0] / n, u[1] / n];
+    // The TCP may stand up to 2 cm out from the rim (the inner finger, 4 cm off the TCP when open, still
+    // comes down inside the bowl): closing, the fingers centre the rim on the TCP, and the dish moves out
+    // by as much.
+    for (const out of UNDER_REACH_OUT) {
+      const at = (d: number): Vec3 => [rim.point[0] + (out + d) * ux, rim.point[1] + (out + d) * uy, rim.point[2]];
+      if (sweptClearance(ctx.sim, underReachFootprints(at(0), rim.yaw), own, shift) < 0.002) continue;
+      const turn = UNDER_REACH_TURNS.find((t) => sweptClearance(ctx.sim, gripperFootprints(at(0), rim.yaw + t), own, shift) >= 0.003);
+      if (turn === undefined) continue;
+      const dish = (d: number, top?: number) => dishFootprints(ctx, o, [(out + d) * ux, (out + d) * uy], top);
+      for (let d = 0.01; d <= 0.12 + 1e-9; d += 0.01) {
+        // on the way: the hand under the overhang and the dish's slab; at the end: both clear upward
+        const way = sweptClearance(ctx.sim, [...underReachFootprints(at(d), rim.yaw), ...dish(d, roof)], own, shift);
+        if (way < 0) break;
+        const up = sweptClearance(ctx.sim, [...gripperFootprints(at(d), rim.yaw), ...dish(d)], own, shift);
+        if (up < 0.003) continue;
+        const cost = out + d + 0.02 * Math.abs(turn);
+        if (cost < bestCost) {
+          const point: Vec3 = at(0);
+          [best, bestCost] = [{ point, yaw: rim.yaw, underReach: { descentYaw: rim.yaw + turn, slideOut: [d * ux, d * uy] } }, cost];
+        }
+        break;
+      }
+    }
+  }
+  return best;
 }
 
 /** Whether `o` stands on (or in) another movable object: a bowl on a ramekin, on a cookie box. */
@@ -409,6 +512,13 @@ function bodyAxis(ctx: ExpertContext, body: string, axis: 0 | 1 | 2): Vec3 {
 }
 
 /**
+ * How far (m, joint q) the expert pulls a drawer out: past LIBERO's Open threshold (q < −0.14), and far
+ * enough for a bowl's rim (10.2 cm) to pass down between the housing and the drawer's front (|q| − 2.95 cm
+ * of room: 11.5 cm), no further (a drawer pulled out further overhangs more of what stands in front).
+ */
+const PULLED_TO = -0.145;
+
+/**
  * Drawers. Closing: push the handle bar along the cabinet's +y with the closed fingertips, the gripper
  * pitched toward the cabinet, until the joint is shut. Opening: turn the gripper to point horizontally at the
  * cabinet, close it on the handle bar from the front and pull along the cabinet's −y.
@@ -436,18 +546,26 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
     // columns: x = (dy, −dx, 0), y = −world z, z = d (the twin with y = +z needs joint 7 past its limit)
     const facing = [d[1], 0, d[0], -d[0], 0, d[1], 0, -1, 0];
     const out = (k: number): Vec3 => [h[0] - k * d[0], h[1] - k * d[1], h[2]];
-    // 7 cm out in front of the bar, 3 cm above it, the wrist turns on the way there (from above the cabinet's
-    // front, so that the turning fingers pass over it); then straight in. The open fingers span 8 cm
-    // across the 1 cm bar, so the approach only needs to be right in depth (the pads are 1.6 cm deep).
-    const pre = out(0.07);
-    yield* transitTo(ctx, [pre[0], pre[1], h[2] + 0.1], yaw, s.speed, 0.02);
-    yield* moveToPose(ctx, [pre[0], pre[1], h[2] + 0.03], facing, s.speed, 0.015, 60);
+    // To 4.5 cm out in front of the bar, 3 cm above it: up (over whatever stands between), then across while
+    // the wrist turns to point at the cabinet (a 90° pitch takes the wrist about 20 steps: done on the way,
+    // not in place); then straight in. Turning, the hand's upper end swings out over the bar, 4.5 cm above
+    // the TCP: over the cabinet's top. The open fingers span 8 cm across the 1 cm bar, so the approach only
+    // needs to be right in depth (the pads are 1.6 cm deep).
+    const pre = out(0.045);
+    const from = ctx.robot.tcpPos();
+    const travelZ = Math.max(clearHeight(ctx, from, pre, yaw), h[2] + 0.03);
+    if (travelZ > from[2] + 0.01) yield* moveToPose(ctx, [from[0], from[1], travelZ], downOrientation(yaw), s.speed, 0.02, 60, 0.6);
+    yield* moveToPose(ctx, [pre[0], pre[1], travelZ], facing, s.speed, 0.015, 60);
+    if (travelZ > h[2] + 0.035) yield* moveToPose(ctx, [pre[0], pre[1], h[2] + 0.03], facing, s.speed, 0.015, 40);
     yield* moveToPose(ctx, pre, facing, s.fineSpeed, 0.008, 40);
-    yield* moveToPose(ctx, out(-0.002), facing, s.fineSpeed * 0.7, 0.008, 30);
+    yield* moveToPose(ctx, out(-0.002), facing, s.fineSpeed, 0.008, 30);
     yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), facing);
-    for (let i = 0; i < 40 && q() > -0.15; i++) {
+    // aim at what is left to pull (plus 4 mm), so that the drawer slows down and stops near PULLED_TO
+    // instead of running on to its end stop
+    for (let i = 0; i < 40 && q() > PULLED_TO; i++) {
       const p = ctx.robot.tcpPos();
-      yield* moveToPose(ctx, [p[0] - 0.05 * d[0], p[1] - 0.05 * d[1], h[2]], facing, s.fineSpeed, 0.004, 1);
+      const k = Math.min(0.05, q() - PULLED_TO + 0.004);
+      yield* moveToPose(ctx, [p[0] - k * d[0], p[1] - k * d[1], h[2]], facing, s.fineSpeed, 0.004, 1);
     }
     yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), facing);
     // back off the bar and turn down again; the next skill's own approach takes it on from there
@@ -527,6 +645,11 @@ function* clearDrawerWay(ctx: ExpertContext, scene: TaskScene, region: string, t
     const centre = [p[0] + offset[0], p[1] + offset[1]];
     const overlaps = (dx: number, dy: number) => Math.abs(centre[0] + dx - c[0]) < h[0] && Math.abs(centre[1] + dy - c[1]) < h[1];
     if (!overlaps(0, 0)) continue;
+    // a dish that will still have a clear rim grasp, or a reach under the drawer, is left where it is
+    // (as if pulled 3 mm past PULLED_TO: the drawer runs on a little)
+    const by = PULLED_TO - 0.003 - q;
+    const shift: Shift = { body: ctx.sim.id("body", drawerBody), by: [by * y[0], by * y[1]] };
+    if (ROUND_CATEGORIES.has(o.category) && (rimGrasp(ctx, o, shift).clear || underReachGrasp(ctx, o, shift))) continue;
     let best: { u: number[]; d: number } | undefined;
     for (const u of [[x[0], x[1]], [-x[0], -x[1]], [-y[0], -y[1]]]) {
       for (let d = 0.005; d <= 0.15; d += 0.005) {

@@ -92,35 +92,53 @@ export function* moveTo(ctx: ExpertContext, target: Vec3, yaw: number, speed: nu
   return yield* moveToPose(ctx, target, downOrientation(yaw), speed, tol, maxSteps);
 }
 
-/** As `moveTo`, to any TCP orientation `rTarget` (row-major; columns are the TCP axes in world). */
-export function* moveToPose(ctx: ExpertContext, target: Vec3, rTarget: ArrayLike<number>, speed: number, tol = 0.008, maxSteps = 60): Skill {
+/**
+ * As `moveTo`, to any TCP orientation `rTarget` (row-major; columns are the TCP axes in world), within `rotTol`
+ * radians.
+ */
+export function* moveToPose(ctx: ExpertContext, target: Vec3, rTarget: ArrayLike<number>, speed: number, tol = 0.008, maxSteps = 60, rotTol = 0.05): Skill {
   for (let i = 0; i < maxSteps; i++) {
     const p = ctx.robot.tcpPos();
     const r = ctx.robot.tcpMat();
     const err = poseError(p, r, target, rTarget);
-    if (err.pos < tol && err.rot < 0.05) return true;
+    if (err.pos < tol && err.rot < rotTol) return true;
     yield [...poseAction(p, r, target, rTarget as number[], limits(speed)), ctx.gripper];
   }
   return false;
 }
 
+/** How far (rad) the wrist may still have to turn when a transit's rise ends. */
+const RISE_TURN_LEFT = 0.6;
+
 /**
- * Moves the TCP (gripper down at `yaw`) to `target` over whatever stands between: first up to a height where
- * the fingertips clear, by 3 cm, the tallest collision geom under the straight path (a strip 12 cm wide, the
- * open fingers' span; the robot's own geoms and `ignore` left out), then across, then down to `target`.
- * Returns whether it arrived within `tol`.
+ * The height (world z) at which the TCP, carried straight from `from` to `to` (their xy), keeps the fingertips
+ * 3 cm above the tallest collision geom under the way: a strip 12 cm wide (the open fingers' span) and the
+ * hand (19 cm along the closing axis) at `yaw`, the robot's own geoms and the bodies rooted like `ignore`
+ * left out. The hand reaches past the strip: coming down onto a grasp point beside an open drawer, its end
+ * would catch the drawer's front.
  */
-export function* transitTo(ctx: ExpertContext, target: Vec3, yaw: number, speed: number, tol = 0.02, ignore: string[] = []): Skill {
-  const p = ctx.robot.tcpPos();
-  const [dx, dy] = [target[0] - p[0], target[1] - p[1]];
+export function clearHeight(ctx: ExpertContext, from: Vec3, to: Vec3, yaw: number, ignore: string[] = []): number {
+  const [dx, dy] = [to[0] - from[0], to[1] - from[1]];
   const steps = Math.max(1, Math.ceil(Math.hypot(dx, dy) / 0.02));
   const path: Footprint[] = [];
   for (let k = 0; k <= steps; k++) {
-    path.push({ centre: [p[0] + (k / steps) * dx, p[1] + (k / steps) * dy], yaw: Math.atan2(dy, dx), halfAlong: 0.06, halfAcross: 0.06, floor: -Infinity });
+    const centre: [number, number] = [from[0] + (k / steps) * dx, from[1] + (k / steps) * dy];
+    path.push({ centre, yaw: Math.atan2(dy, dx), halfAlong: 0.06, halfAcross: 0.06, floor: -Infinity });
+    path.push({ ...gripperFootprints([centre[0], centre[1], 0], yaw)[2], floor: -Infinity });
   }
-  const clearZ = highestTop(ctx.sim, path, rootsOf(ctx.sim, ignore)) + FINGER_REACH_BELOW_TCP + 0.03;
+  return highestTop(ctx.sim, path, rootsOf(ctx.sim, ignore)) + FINGER_REACH_BELOW_TCP + 0.03;
+}
+
+/**
+ * Moves the TCP (gripper down at `yaw`) to `target` over whatever stands between: first up to `clearHeight`,
+ * then across, then down to `target`. Returns whether it arrived within `tol`.
+ */
+export function* transitTo(ctx: ExpertContext, target: Vec3, yaw: number, speed: number, tol = 0.02, ignore: string[] = []): Skill {
+  const p = ctx.robot.tcpPos();
+  const clearZ = clearHeight(ctx, p, target, yaw, ignore);
   const travelZ = Math.max(clearZ, target[2]);
-  if (travelZ > p[2] + 0.01) yield* moveTo(ctx, [p[0], p[1], travelZ], yaw, speed, 0.02);
+  // the wrist may still be turning when the rise ends: it goes on turning on the way across
+  if (travelZ > p[2] + 0.01) yield* moveToPose(ctx, [p[0], p[1], travelZ], downOrientation(yaw), speed, 0.02, 60, RISE_TURN_LEFT);
   if (travelZ > target[2] + 0.01) yield* moveTo(ctx, [target[0], target[1], travelZ], yaw, speed, 0.02);
   return yield* moveTo(ctx, target, yaw, speed, tol);
 }
@@ -161,28 +179,50 @@ export interface GraspSpec {
    * in (a bowl standing in a 9.7 g ramekin otherwise takes the ramekin along).
    */
   inward?: [number, number];
+  /**
+   * For a grasp under an overhang (planner.ts, underReachGrasp): the yaw at which the open gripper comes
+   * down (clear of the overhang) before it turns to `yaw` at the bottom, and the horizontal move (m, world)
+   * that slides the closed grasp out from under the overhang before the lift.
+   */
+  underReach?: { descentYaw: number; slideOut: [number, number] };
 }
 
 /**
- * Picks an object: open, approach above the grasp point, descend, close, lift to `liftTo` (world z).
+ * Picks an object: open, approach above the grasp point, descend, close, lift to `liftTo` (world z). A grasp
+ * under an overhang (GraspSpec.underReach) comes down turned, turns at the bottom, and slides out after closing.
  * Returns true when `body` rose with the gripper (by at least 30% of the TCP's lift: a plate held by its rim hangs tilted): a thin rim held between
  * the fingers leaves them almost shut, so the finger width alone cannot tell a grasp from a miss.
  */
 export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, liftTo: number): Skill {
   const s = ctx.style;
   let g = grasp();
-  const yaw = nearestGraspYaw(g.yaw, currentYaw(ctx));
+  const under = g.underReach;
+  // under an overhang the gripper comes down turned (`down`) and turns to the grasp's yaw at the bottom
+  const down = nearestGraspYaw(under ? under.descentYaw : g.yaw, currentYaw(ctx));
+  const yaw = under ? down + g.yaw - under.descentYaw : down;
+  // a fresh look at the grasp (the object may have moved), for a plain grasp only: a reach under an overhang
+  // keeps the rim point and yaws it started with
+  const again = () => {
+    if (under) return g;
+    const next = grasp();
+    return next.underReach ? g : next;
+  };
   ctx.gripper = OPEN;
   const above: Vec3 = [g.point[0] + s.approachJitter[0], g.point[1] + s.approachJitter[1], g.point[2] + s.approachHeight];
-  yield* transitTo(ctx, above, yaw, s.speed, 0.01);
+  yield* transitTo(ctx, above, down, s.speed, 0.01);
   // centre over the grasp point before going down: coming down on a slant, an open finger lands on the rim
   // of a can whose side it was meant to pass (the open fingers clear a 6 cm can by only 9 mm a side)
-  g = grasp();
-  yield* moveTo(ctx, [g.point[0], g.point[1], above[2]], yaw, s.fineSpeed, 0.004);
-  yield* moveTo(ctx, [g.point[0], g.point[1], g.point[2] + 0.02], yaw, s.fineSpeed, 0.008);
-  g = grasp();
-  yield* moveTo(ctx, g.point, yaw, s.fineSpeed * 0.8, 0.005, 40);
+  g = again();
+  yield* moveTo(ctx, [g.point[0], g.point[1], above[2]], down, s.fineSpeed, 0.004);
+  yield* moveTo(ctx, [g.point[0], g.point[1], g.point[2] + 0.02], down, s.fineSpeed, 0.008);
+  g = again();
+  yield* moveTo(ctx, g.point, down, s.fineSpeed * 0.8, 0.005, 40);
+  if (under) yield* moveTo(ctx, g.point, yaw, s.fineSpeed, 0.005, 30);
   yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), yaw);
+  if (under) {
+    const q = ctx.robot.tcpPos();
+    yield* moveTo(ctx, [q[0] + under.slideOut[0], q[1] + under.slideOut[1], q[2] + 0.005], yaw, s.fineSpeed, 0.008, 40);
+  }
   const p = ctx.robot.tcpPos();
   const z0 = bodyPos(ctx, body)[2];
   if (g.inward) {
@@ -191,7 +231,9 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
     const tipped = matMul3(axisAngleToMat(axis.map((x) => x * PEEL_ANGLE) as Vec3), downOrientation(yaw));
     yield* moveToPose(ctx, [p[0], p[1], Math.min(liftTo, p[2] + 0.03)], tipped, s.fineSpeed * 0.6, 0.01, 12);
   }
-  yield* moveTo(ctx, [p[0], p[1], liftTo], yaw, s.fineSpeed, 0.015);
+  // the first 3 cm slowly (the object comes off what it stood on), then at cruise speed
+  yield* moveTo(ctx, [p[0], p[1], Math.min(liftTo, ctx.robot.tcpPos()[2] + 0.03)], yaw, s.fineSpeed, 0.01);
+  yield* moveTo(ctx, [p[0], p[1], liftTo], yaw, s.speed, 0.015);
   return bodyPos(ctx, body)[2] - z0 > 0.3 * (ctx.robot.tcpPos()[2] - p[2]);
 }
 
