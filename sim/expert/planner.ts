@@ -224,16 +224,15 @@ function rimPoints(ctx: ExpertContext, o: PlacedObject): { grasp: GraspSpec; fac
 }
 
 /**
- * Round dish `o` moved horizontally by `by` (m, world), as two squares around its centre: its foot (0.6 of
- * its radius: a bowl's wall flares out, and its rim may hang over a plate's edge) from 5 mm above its bottom
- * up to 3 cm, its full radius above that, up to `roof` (or open upward).
+ * Round dish `o` moved horizontally by `by` (m, world), as two squares around its centre, turned by `yaw`:
+ * its foot (0.6 of its radius: a bowl's wall flares out, and its rim may hang over a plate's edge) from 5 mm
+ * above its bottom up to 3 cm, its full radius above that, up to `roof` (or open upward).
  */
-function dishFootprints(ctx: ExpertContext, o: PlacedObject, by: [number, number], roof?: number): Footprint[] {
+function dishFootprints(ctx: ExpertContext, o: PlacedObject, by: [number, number], roof?: number, yaw = 0): Footprint[] {
   const c = bodyPos(ctx, o.body);
   const bottom = c[2] - o.bottomOffset;
   const r = o.horizontalRadius;
   const centre: [number, number] = [c[0] + by[0], c[1] + by[1]];
-  const yaw = Math.atan2(by[1], by[0]);
   return [
     { centre, yaw, halfAlong: 0.6 * r, halfAcross: 0.6 * r, floor: bottom + 0.005, ceiling: bottom + 0.03 },
     { centre, yaw, halfAlong: r, halfAcross: r, floor: bottom + 0.03, ceiling: roof },
@@ -293,13 +292,16 @@ function underReachGrasp(ctx: ExpertContext, o: PlacedObject, shift?: Shift): Gr
       if (sweptClearance(ctx.sim, underReachFootprints(at(0), rim.yaw), own, shift) < 0.002) continue;
       const turn = UNDER_REACH_TURNS.find((t) => sweptClearance(ctx.sim, gripperFootprints(at(0), rim.yaw + t), own, shift) >= 0.003);
       if (turn === undefined) continue;
-      const dish = (d: number, top?: number) => dishFootprints(ctx, o, [(out + d) * ux, (out + d) * uy], top);
+      // the dish's clearance: the better of two squares around it, turned 45° to each other (the round dish
+      // is inside both, so wherever either is clear, it is)
+      const dish = (d: number, top?: number) =>
+        Math.max(...[0, Math.PI / 4].map((yaw) => sweptClearance(ctx.sim, dishFootprints(ctx, o, [(out + d) * ux, (out + d) * uy], top, yaw), own, shift)));
       for (let d = 0.01; d <= 0.12 + 1e-9; d += 0.01) {
         // on the way: the hand under the overhang and the dish's slab; at the end: both clear upward
-        const way = sweptClearance(ctx.sim, [...underReachFootprints(at(d), rim.yaw), ...dish(d, roof)], own, shift);
+        const way = Math.min(sweptClearance(ctx.sim, underReachFootprints(at(d), rim.yaw), own, shift), dish(d, roof));
+        const up = Math.min(sweptClearance(ctx.sim, gripperFootprints(at(d), rim.yaw), own, shift), dish(d));
         if (way < 0) break;
-        const up = sweptClearance(ctx.sim, [...gripperFootprints(at(d), rim.yaw), ...dish(d)], own, shift);
-        if (up < 0.003) continue;
+        if (up < 0.001) continue;
         const cost = out + d + 0.02 * Math.abs(turn);
         if (cost < bestCost) {
           const point: Vec3 = at(0);
@@ -565,7 +567,7 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
     for (let i = 0; i < 40 && q() > PULLED_TO; i++) {
       const p = ctx.robot.tcpPos();
       const k = Math.min(0.05, q() - PULLED_TO + 0.004);
-      yield* moveToPose(ctx, [p[0] - k * d[0], p[1] - k * d[1], h[2]], facing, s.fineSpeed, 0.004, 1);
+      yield* moveToPose(ctx, [p[0] - k * d[0], p[1] - k * d[1], h[2]], facing, s.speed, 0.004, 1);
     }
     yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), facing);
     // back off the bar and turn down again; the next skill's own approach takes it on from there

@@ -208,7 +208,9 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
     return next.underReach ? g : next;
   };
   ctx.gripper = OPEN;
-  const above: Vec3 = [g.point[0] + s.approachJitter[0], g.point[1] + s.approachJitter[1], g.point[2] + s.approachHeight];
+  // (no lateral jitter under an overhang: the turned hand's way down has only millimetres to spare)
+  const jitter = under ? [0, 0] : s.approachJitter;
+  const above: Vec3 = [g.point[0] + jitter[0], g.point[1] + jitter[1], g.point[2] + s.approachHeight];
   yield* transitTo(ctx, above, down, s.speed, 0.01);
   // centre over the grasp point before going down: coming down on a slant, an open finger lands on the rim
   // of a can whose side it was meant to pass (the open fingers clear a 6 cm can by only 9 mm a side)
