@@ -201,6 +201,36 @@ export function bodyFootprint(sim: Simulation, body: string, subtree = true): { 
   return { offset: [(lo[0] + hi[0]) / 2 - origin[0], (lo[1] + hi[1]) / 2 - origin[1]], half: [(hi[0] - lo[0]) / 2, (hi[1] - lo[1]) / 2] };
 }
 
+/**
+ * The box around a body's tree (all collision geoms under its root) in the body's own frame, horizontally:
+ * its centre and half-extents along the body's x and y axes (a book: 2.9 cm across its covers, 11 cm along
+ * its spine). For an upright body; what a turn of it about world z does to its footprint.
+ */
+export function bodyLocalBox(sim: Simulation, body: string): { centre: [number, number]; half: [number, number] } {
+  const b = sim.id("body", body);
+  const root = (sim.model.body_rootid as unknown as Int32Array)[b];
+  const others = new Set<number>();
+  for (let i = 0; i < sim.model.nbody; i++) {
+    const r = (sim.model.body_rootid as unknown as Int32Array)[i];
+    if (r !== root) others.add(r);
+  }
+  const m = sim.data.xmat.subarray(9 * b, 9 * b + 9);
+  const axes = [[m[0], m[3]], [m[1], m[4]]]; // the body's x and y axes, horizontally
+  const origin = sim.data.xpos.subarray(3 * b, 3 * b + 2);
+  const lo = [Infinity, Infinity];
+  const hi = [-Infinity, -Infinity];
+  for (const g of worldBoxes(sim, others)) {
+    for (const k of [0, 1]) {
+      const u = axes[k];
+      const c = (g.centre[0] - origin[0]) * u[0] + (g.centre[1] - origin[1]) * u[1];
+      const reach = g.axes.reduce((sum, a) => sum + Math.abs(a[0] * u[0] + a[1] * u[1]), 0);
+      lo[k] = Math.min(lo[k], c - reach);
+      hi[k] = Math.max(hi[k], c + reach);
+    }
+  }
+  return { centre: [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2], half: [(hi[0] - lo[0]) / 2, (hi[1] - lo[1]) / 2] };
+}
+
 /** The root body ids of the named bodies, for `ignoreRoots`. */
 export function rootsOf(sim: Simulation, bodies: string[]): Set<number> {
   const rootOf = sim.model.body_rootid as unknown as Int32Array;

@@ -21,11 +21,11 @@ import { ARTICULATIONS, categoryOf, resolveJoints, resolveRegion, SUPPORT_CATEGO
 import type { Atom } from "../tasks/types.ts";
 
 import {
-  actuateGripper, bodyMat, bodyPos, clearHeight, CLOSE, currentYaw, moveTo, moveToPose, OPEN, pick, place, transitTo,
+  actuateGripper, bodyMat, bodyPos, bodyYaw, clearHeight, CLOSE, currentYaw, moveTo, moveToPose, OPEN, pick, place, transitTo,
   type ExpertContext, type GraspSpec, type Skill,
 } from "./skills.ts";
 import {
-  bodyFootprint, FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, underReachFootprints, type Footprint, type Shift,
+  bodyFootprint, bodyLocalBox, FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, underReachFootprints, type Footprint, type Shift,
 } from "./clearance.ts";
 import { downOrientation, nearestGraspYaw, wrap } from "./motion.ts";
 
@@ -70,11 +70,11 @@ function regionFrame(ctx: ExpertContext, scene: TaskScene, siteName: string): Re
  * drawer above over the back of an open drawer, whose region reaches under them) or already stands there;
  * then the point of a 5 mm grid over the region with the most room around the object's way down (up to
  * 1 cm; nearer the nominal point on ties). The object's footprint is the one it has now (bodyFootprint):
- * carrying keeps its yaw.
+ * carrying keeps its yaw, unless the plan turns it by `turn` (rad about world z) on the way.
  */
-function releaseSpot(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, bottomZ: number, nominal: [number, number]): [number, number] {
+function releaseSpot(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, bottomZ: number, nominal: [number, number], turn = 0): [number, number] {
   const own = rootsOf(ctx.sim, [o.body]);
-  const { offset, half } = bodyFootprint(ctx.sim, o.body);
+  const { offset, half } = turn === 0 ? bodyFootprint(ctx.sim, o.body) : turnedFootprint(ctx, o, turn);
   const room = (x: number, y: number) =>
     Math.min(0.01, sweptClearance(ctx.sim, [{ centre: [x + offset[0], y + offset[1]], yaw: 0, halfAlong: half[0], halfAcross: half[1], floor: bottomZ + 0.002 }], own));
   let best = nominal;
@@ -91,6 +91,47 @@ function releaseSpot(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, bottom
     }
   }
   return best;
+}
+
+/**
+ * The world footprint (centre offset from the origin, half-extents along world x and y) of object `o` once
+ * turned by `turn` (rad) about world z through its origin.
+ */
+function turnedFootprint(ctx: ExpertContext, o: PlacedObject, turn: number): { offset: [number, number]; half: [number, number] } {
+  const { centre, half } = bodyLocalBox(ctx.sim, o.body);
+  const yaw = bodyYaw(ctx, o.body) + turn;
+  const [c, s] = [Math.cos(yaw), Math.sin(yaw)];
+  return {
+    offset: [c * centre[0] - s * centre[1], s * centre[0] + c * centre[1]],
+    half: [Math.abs(c) * half[0] + Math.abs(s) * half[1], Math.abs(s) * half[0] + Math.abs(c) * half[1]],
+  };
+}
+
+/**
+ * The turn (rad about world z, |turn| ≤ 90°) that object `o` takes on its way into region `f`: none where
+ * it fits the region's box as it stands; else the one that lays its long side along the region's long side,
+ * if it fits so (a book into the caddy's back compartment, 6 cm by 13 cm: 2.9 by 11 cm upright, it goes in
+ * only spine along the compartment). A half turn more or less fits as well; of the two, the one that keeps
+ * the Panda's joint 7 inside its ±2.9 rad (the joint falls as the TCP's yaw rises).
+ */
+function turnToFit(ctx: ExpertContext, o: PlacedObject, f: RegionFrame): number {
+  const { half } = bodyLocalBox(ctx.sim, o.body);
+  const yaw = bodyYaw(ctx, o.body);
+  const [cf, sf] = [Math.abs(Math.cos(f.yaw)), Math.abs(Math.sin(f.yaw))];
+  const room = [cf * f.half[0] + sf * f.half[1], sf * f.half[0] + cf * f.half[1]]; // along the region's sides
+  const fits = (y: number) => {
+    const [c, s] = [Math.abs(Math.cos(y - f.yaw)), Math.abs(Math.sin(y - f.yaw))];
+    return c * half[0] + s * half[1] <= room[0] && s * half[0] + c * half[1] <= room[1];
+  };
+  if (fits(yaw)) return 0;
+  const objectLong = half[0] >= half[1] ? yaw : yaw + Math.PI / 2;
+  const regionLong = room[0] >= room[1] ? f.yaw : f.yaw + Math.PI / 2;
+  let turn = wrap(regionLong - objectLong);
+  if (turn > Math.PI / 2) turn -= Math.PI;
+  if (turn < -Math.PI / 2) turn += Math.PI;
+  if (!fits(yaw + turn)) return 0;
+  if (Math.abs(ctx.robot.armQpos()[6] - turn) > 2.75) turn -= Math.sign(turn) * Math.PI;
+  return turn;
 }
 
 /**
@@ -470,6 +511,7 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
   const region = resolveRegion(scene.task, b);
   let target: Vec3;
   let releaseAbove = 0.01;
+  let turn = 0;
   if (region === null) {
     const base = objectOf(scene, b);
     const pb = bodyPos(ctx, base.body);
@@ -487,7 +529,8 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
     // Dropped into a shared container, an object goes to its slot even where the square footprints of the
     // test overlap its round neighbour's; elsewhere the spot must be clear.
     const shared = atom.op === "In" && sharing.length > 1;
-    target = [...(shared ? nominal : releaseSpot(ctx, o, f, surface + releaseAbove, nominal)), surface + o.bottomOffset];
+    if (atom.op === "In") turn = turnToFit(ctx, o, f);
+    target = [...(shared ? nominal : releaseSpot(ctx, o, f, surface + releaseAbove, nominal, turn)), surface + o.bottomOffset];
   }
   const carry = carryHeight(ctx, o, target);
   const onObject = standsOnObject(ctx, scene, o);
@@ -497,7 +540,7 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
   const liftTo = carry + grasp().point[2] - bodyPos(ctx, o.body)[2];
   const held = yield* pick(ctx, o.body, grasp, liftTo);
   if (!held) return false;
-  return yield* place(ctx, o.body, target, carry, releaseAbove);
+  return yield* place(ctx, o.body, target, carry, releaseAbove, turn === 0 ? undefined : currentYaw(ctx) + turn);
 }
 
 /** World position of a named geom (handles, knob bars, door handles). */
