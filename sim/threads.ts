@@ -32,6 +32,11 @@ function tsxApiUrl(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
 }
 
+/** An environment variable names a bundled worker entry that is not there: the person's setup, not a bug. */
+export class WorkerEntryError extends Error {
+  override name = "WorkerEntryError";
+}
+
 /**
  * Starts a worker thread running `entry` (a URL of a .ts file) with TypeScript support, or, when the
  * environment variable `bundledVar` names a JavaScript file, that file.
@@ -39,7 +44,7 @@ function tsxApiUrl(): string {
 export function spawnTsWorker(entry: URL, bundledVar: string): Worker {
   const bundled = process.env[bundledVar];
   if (bundled) {
-    if (!existsSync(bundled)) throw new Error(`${bundledVar} names ${bundled}, which does not exist; unset it or bundle the worker entry there.`);
+    if (!existsSync(bundled)) throw new WorkerEntryError(`${bundledVar} names ${bundled}, which does not exist; unset it or bundle the worker entry there (benchmarks/device/bundle-workers.sh).`);
     return new Worker(pathToFileURL(resolve(bundled)));
   }
   return new Worker(BOOTSTRAP, { eval: true, workerData: { tsxApi: tsxApiUrl(), entry: entry.href } });

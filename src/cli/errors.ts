@@ -10,6 +10,8 @@
  *   no handler registered, the first signal exits at once.
  */
 
+import { WorkerEntryError } from "../../sim/threads.ts";
+
 /** An error caused by what the person asked for, not by a bug. Its message is shown alone. */
 export class UserError extends Error {
   override name = "UserError";
@@ -109,7 +111,7 @@ export async function runCli(main: (argv: string[]) => unknown, opts: RunCliOpti
 
 /** Prints `err` the way `runCli` does and returns the exit code it maps to. */
 export function reportError(err: unknown, stderr: { write(s: string): unknown }): number {
-  if (err instanceof UserError) {
+  if (err instanceof UserError || err instanceof WorkerEntryError) {
     stderr.write(`error: ${err.message}\n`);
     return EXIT.user;
   }

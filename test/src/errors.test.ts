@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT, Interrupted, runCli, UserError } from "../../src/cli/errors.ts";
+import { spawnTsWorker } from "../../sim/threads.ts";
 
 /** Runs `main` under runCli with recorded output and exit code. */
 async function run(main: () => unknown): Promise<{ code: number | undefined; err: string }> {
@@ -22,6 +23,19 @@ describe("runCli", () => {
     });
     expect(r.code).toBe(EXIT.user);
     expect(r.err).toBe('error: unknown suite "x"; valid suites: a, b\n');
+  });
+
+  it("a worker bundle named by the environment but missing is the person's setup: one line, exit 2", async () => {
+    const before = process.env.SIMPLEVLA_TEST_WORKER;
+    process.env.SIMPLEVLA_TEST_WORKER = "/nonexistent/envWorker.mjs";
+    try {
+      const r = await run(() => spawnTsWorker(new URL("./never.ts", import.meta.url), "SIMPLEVLA_TEST_WORKER"));
+      expect(r.code).toBe(EXIT.user);
+      expect(r.err).toMatch(/^error: SIMPLEVLA_TEST_WORKER names \/nonexistent\/envWorker\.mjs, which does not exist; .*\n$/);
+    } finally {
+      if (before === undefined) delete process.env.SIMPLEVLA_TEST_WORKER;
+      else process.env.SIMPLEVLA_TEST_WORKER = before;
+    }
   });
 
   it("an unexpected error prints its stack and exits 1", async () => {
