@@ -225,31 +225,42 @@ function withSmoothed(name: string, pts: Point[]): Series[] {
   ];
 }
 
-/** Seconds per phase per RL step (the `time/…` keys of rl and eval records), stacked. */
-function timingChart(records: readonly MetricsRecord[]): string {
-  const phases = new Set<string>();
+/**
+ * Seconds per phase per RL step from the `time/…` keys of rl and eval records, as disjoint parts that add
+ * up to the step's time. `rolloutModel` and `rolloutEnv` are parts of `rollout` (the model's forward
+ * passes, the wait for the env workers), so the rollout bar is split into them and the rest of it rather
+ * than counted twice.
+ */
+export function phaseSeconds(records: readonly MetricsRecord[]): { steps: number[]; series: { name: string; values: number[] }[] } {
   const bySteps = new Map<number, Map<string, number>>();
   for (const r of records) {
     if (r.phase === "sft") continue;
     for (const [k, v] of Object.entries(r)) {
-      if (!k.startsWith(METRIC.timePrefix) || typeof v !== "number") continue;
+      if (!k.startsWith(METRIC.timePrefix) || typeof v !== "number" || !Number.isFinite(v)) continue;
       const name = k.slice(METRIC.timePrefix.length);
-      phases.add(name);
       const m = bySteps.get(r.step) ?? new Map<string, number>();
       m.set(name, (m.get(name) ?? 0) + v);
       bySteps.set(r.step, m);
     }
   }
+  for (const m of bySteps.values()) {
+    const [model, env] = [m.get("rolloutModel"), m.get("rolloutEnv")];
+    const rollout = m.get("rollout");
+    if (rollout === undefined || (model === undefined && env === undefined)) continue;
+    m.delete("rollout");
+    m.set("rollout (other)", Math.max(0, rollout - (model ?? 0) - (env ?? 0)));
+  }
   const steps = [...bySteps.keys()].sort((a, b) => a - b);
   // The step's own phases at the bottom in pipeline order, evaluation (every few steps) on top.
-  const order = ["rollout", "recompute", "update", "eval"];
+  const order = ["rolloutModel", "rolloutEnv", "rollout (other)", "rollout", "recompute", "update", "eval"];
   const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.length);
-  const names = [...phases].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  return stackedBarChart(
-    steps,
-    names.map((n) => ({ name: n, values: steps.map((s) => bySteps.get(s)?.get(n) ?? 0) })),
-    { title: "Seconds per RL step, by phase", xLabel: "RL step" },
-  );
+  const names = [...new Set([...bySteps.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return { steps, series: names.map((name) => ({ name, values: steps.map((s) => bySteps.get(s)?.get(name) ?? 0) })) };
+}
+
+function timingChart(records: readonly MetricsRecord[]): string {
+  const { steps, series } = phaseSeconds(records);
+  return stackedBarChart(steps, series, { title: "Seconds per RL step, by phase", xLabel: "RL step" });
 }
 
 function sftRlTable(records: readonly MetricsRecord[], tasks: readonly number[], names: Map<number, string>): string {

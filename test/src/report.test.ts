@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { MetricsWriter } from "../../src/metrics.ts";
-import { writeReport } from "../../src/report/report.ts";
+import { phaseSeconds, writeReport } from "../../src/report/report.ts";
 import { niceTicks } from "../../src/report/svg.ts";
 import { makeFakeRun } from "./fakeRun.ts";
 
@@ -66,6 +66,21 @@ describe("report.html", () => {
     expect(page).toContain("No evaluation yet.");
     expect(page).toContain("partial line");
     expect(page).toContain("No GIFs in videos/ yet.");
+  });
+
+  it("splits the rollout bar into its model and env parts instead of stacking them on top of it", () => {
+    const { steps, series } = phaseSeconds([
+      { phase: "rl", step: 1, time: 30, "time/rollout": 20, "time/rolloutModel": 5, "time/rolloutEnv": 12, "time/update": 10 },
+      { phase: "eval", step: 1, time: 38, "time/eval": 8 },
+      { phase: "rl", step: 2, time: 60, "time/rollout": 21, "time/update": 9 },
+    ]);
+    expect(steps).toEqual([1, 2]);
+    const at = (name: string) => series.find((s) => s.name === name)?.values;
+    expect(series.map((s) => s.name)).toEqual(["rolloutModel", "rolloutEnv", "rollout (other)", "rollout", "update", "eval"]);
+    expect(at("rollout (other)")).toEqual([3, 0]);
+    expect(at("rollout")).toEqual([0, 21]); // a record without the parts keeps its whole rollout bar
+    const totals = steps.map((_, i) => series.reduce((sum, s) => sum + s.values[i], 0));
+    expect(totals).toEqual([38, 30]);
   });
 
   it("axis ticks are round numbers", () => {
