@@ -27,6 +27,7 @@ import type { InitState, FixturePose } from "../envTypes.ts";
 import type { TaskScene, PlacedObject } from "../scenes/taskScene.ts";
 import { PandaRobot } from "../robot/pandaRobot.ts";
 import { ARM_JOINTS, FINGER_JOINTS, GRIPPER_INIT_QPOS, PANDA_INIT_QPOS } from "../robot/panda.ts";
+import { fixtureModel } from "../fixtures/registry.ts";
 import { ARTICULATIONS, SUPPORT_CATEGORIES, categoryOf, jointName, resolveJoints, resolveRegion } from "./naming.ts";
 import { initStateSeed, type InitStateId } from "./initStateId.ts";
 import { evaluateGoal } from "./predicates.ts";
@@ -235,11 +236,32 @@ export class InitStateSampler {
         const size = [model.site_size[3 * s], model.site_size[3 * s + 1], model.site_size[3 * s + 2]];
         // world half-extents |R|·size of the site box
         const half = [0, 1, 2].map((r) => Math.abs(m[3 * r]) * size[0] + Math.abs(m[3 * r + 1]) * size[1] + Math.abs(m[3 * r + 2]) * size[2]);
-        const jx = Math.max(0, Math.min(half[0] - o.horizontalRadius, 0.02));
-        const jy = Math.max(0, Math.min(half[1] - o.horizontalRadius, 0.02));
+        let jx = Math.max(0, Math.min(half[0] - o.horizontalRadius, 0.02));
+        let jy = Math.max(0, Math.min(half[1] - o.horizontalRadius, 0.02));
+        // A site turned about z by other than a multiple of 90° (the libero_spatial cabinet stands at
+        // 152–156°): its world box is larger than the site, and a jitter up to it put the bowl into the top
+        // drawer's walls (it settled tilted on them, pushed the drawer shut to q −0.09, or left the drawer). The
+        // jitter there is the square that stays within the site's own horizontal extents less the radius.
+        const k = [0, 1, 2].reduce((best, c) => (Math.abs(m[6 + c]) < Math.abs(m[6 + best]) ? c : best), 0);
+        const yaw = Math.atan2(m[3 + k], m[k]);
+        const [c, sn] = [Math.cos(yaw), Math.sin(yaw)];
+        if (Math.abs(c * sn) > 1e-3) {
+          const along = (u: number[]) => [0, 1, 2].reduce((sum, col) => sum + Math.abs(m[col] * u[0] + m[3 + col] * u[1]) * size[col], 0);
+          const room = Math.min(along([c, sn]), along([-sn, c])) - o.horizontalRadius;
+          jx = jy = Math.max(0, Math.min(room, 0.02)) / (Math.abs(c) + Math.abs(sn));
+        }
         x = sp[0] + uniform(rng, -jx, jx);
         y = sp[1] + uniform(rng, -jy, jy);
-        z = atom.op === "On" ? sp[2] + half[2] + o.bottomOffset + SPAWN_GAP : sp[2] - half[2] + o.bottomOffset + 0.02;
+        // In a fixture's region with a known floor (a drawer's): 5 mm above that floor. 2 cm above the box's
+        // bottom (1.2 cm above a drawer's floor) put a bowl's rim into the cabinet's top plate, which
+        // overhangs the back of the open top drawer by 8 mm above a resting bowl's rim.
+        const floor = atom.op === "In" ? this.regionFloor(region.target, region.region) : undefined;
+        z =
+          atom.op === "On"
+            ? sp[2] + half[2] + o.bottomOffset + SPAWN_GAP
+            : floor !== undefined
+              ? sp[2] + floor + o.bottomOffset + SPAWN_GAP
+              : sp[2] - half[2] + o.bottomOffset + 0.02;
       }
     }
     data.qpos[adr] = x;
@@ -247,6 +269,12 @@ export class InitStateSampler {
     data.qpos[adr + 2] = z;
     for (let k = 0; k < 4; k++) data.qpos[adr + 3 + k] = quat[k];
     placed.push({ o, x, y });
+  }
+
+  /** The support surface of a fixture's region above its site centre (RegionSite.supportOffset), if known. */
+  private regionFloor(target: string, region: string): number | undefined {
+    const fixture = this.scene.fixtures.find((f) => f.instance === target);
+    return (fixture && fixtureModel(fixture.category).regions.find((r) => r.region === region)?.supportOffset) ?? undefined;
   }
 
   /** Null when the settled state is acceptable, else why not. */

@@ -37,6 +37,18 @@ describe("init states of a LIBERO task (libero_spatial 4: the bowl starts in the
     expect(bowl[2]).toBeGreaterThan(0.95);
   });
 
+  test("the bowl lies flat on the drawer's floor and the drawer stays open, on the train states that broke", () => {
+    // The cabinet stands at 152–156°: a jitter over its site's world box put the bowl into the drawer's walls,
+    // and a spawn 1.2 cm above the floor put its rim into the top plate. Then it settled tilted on a wall, left
+    // the drawer, or pushed the drawer shut to q −0.09 (train states 10, 11, 12, 19, 28, 35, 38, 43).
+    for (const i of [10, 11, 12, 19, 28, 35, 38, 43]) {
+      te.env.reset(te.initState("train", i));
+      expect(te.world.jointQ("wooden_cabinet_1_top_level"), `train ${i}`).toBeLessThan(-0.14);
+      // resting on the top drawer's floor (1.0642): origin 1.6 mm below the bowl's bottom
+      expect(te.world.bodyPos("akita_black_bowl_1")[2], `train ${i}`).toBeCloseTo(1.0626, 2);
+    }
+  });
+
   test("a WASM heap that grows between draws does not change the states (no cached views)", async () => {
     te.initState("heldout", 7); // the sampler has drawn before the heap grows
     // compiling other models grows the heap, which detaches every typed-array view into it
