@@ -22,7 +22,7 @@ import type { TextTokenizer } from "../../models/textTokenizer.ts";
 import { Vla } from "../../models/vla.ts";
 import type { RlConfig } from "../../algorithms/rlConfig.ts";
 import { ensureDemos } from "../demos/generate.ts";
-import { onInterrupt, UserError } from "../cli/errors.ts";
+import { Interrupted, onInterrupt, UserError } from "../cli/errors.ts";
 import type { ResolvedTrainConfig } from "../config/trainConfig.ts";
 import { MetricsWriter, readMetrics, truncateMetrics, type ResumePoint } from "../metrics.ts";
 import { progress, type Progress } from "../progress.ts";
@@ -105,6 +105,7 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
     const model = new Vla(vlaConfigFor(run.preset, tokenizer), run.seed);
     let pool: Awaited<ReturnType<typeof createPool>> | undefined;
     const result: RunResult = { runDir: paths.dir, report: "" };
+    let stopped: Interrupted | undefined;
     try {
       log(`run ${paths.dir}: ${run.suite} tasks ${run.tasks.join(",")}, preset ${run.preset} (${(model.numParams() / 1e6).toFixed(2)}M parameters), ${run.algo}, seed ${run.seed}`);
 
@@ -142,14 +143,22 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
       if (!evaluated(run.steps)) await evaluateAt(run.steps);
       result.before = evaluated(0)?.["eval/success"] as number | undefined;
       result.after = evaluated(run.steps)?.["eval/success"] as number | undefined;
+    } catch (e) {
+      if (!(e instanceof Interrupted)) throw e;
+      stopped = e;
     } finally {
       await pool?.close();
       metrics.close();
       model.dispose();
     }
 
-    // 5) the report
+    // 5) the report; a stopped run gets one too, of what it has done so far (a long run done in pieces
+    // is looked at between them)
     result.report = writeReport(paths.dir);
+    if (stopped) {
+      log(`report so far: ${result.report}`);
+      throw stopped;
+    }
     const pct = (x?: number) => (x === undefined ? "–" : `${(100 * x).toFixed(1)}%`);
     log(`done: ${config.eval.split} success ${pct(result.before)} after SFT → ${pct(result.after)} after ${run.steps} RL steps; report ${result.report}`);
     return result;

@@ -113,6 +113,7 @@ describe("runTraining on the tiny preset", () => {
     expect(stderr.join("")).toMatch(/SFT stopped after step 1\/8 .*continue with: RESUME-HINT/);
     const extras = readExtras(JSON.parse(fs.readFileSync(path.join(out, "sft", "extras.json"), "utf8")), "sft");
     expect([extras.step, extras.finished]).toEqual([1, false]);
+    expect(fs.readFileSync(path.join(out, "report.html"), "utf8")).toContain("SFT");
 
     // Through runCli again: it clears the signal the first command received.
     const resumed = await runCli(() => runTraining(configFor(out, 0, ["--resume"]), { log: () => {}, rlOverrides: overrides }), {
