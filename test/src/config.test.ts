@@ -30,12 +30,12 @@ function leafKeys(cfg: object): string[] {
 }
 
 describe("TrainConfig defaults and presets", () => {
-  it("the default is the small preset with the original's algorithm knobs", () => {
+  it("the default is the small preset with the original's algorithm knobs, sampled at temperature 1.0", () => {
     const c = defaultTrainConfig();
     expect(c.run.preset).toBe("small");
     expect(c.run.algo).toBe("grpo");
     expect(c.run.perTask).toBe(1);
-    expect(c.rl).toMatchObject({ groupSize: 8, temperature: 1.6, clipLow: 0.2, clipHigh: 0.28, accuracyLow: 0.1, accuracyHigh: 0.9 });
+    expect(c.rl).toMatchObject({ groupSize: 8, temperature: 1.0, clipLow: 0.2, clipHigh: 0.28, accuracyLow: 0.1, accuracyHigh: 0.9 });
     expect(c.run.workers).toBe(Math.max(1, os.cpus().length));
   });
 
@@ -188,9 +188,10 @@ describe("overrides", () => {
     expect(SETTINGS.map(dottedKey).sort()).toEqual(leafKeys(defaultTrainConfig()).sort());
   });
 
-  it("the rl section reaches the algorithms' RlConfig; knobs without a flag keep the original's values", () => {
+  it("the rl section reaches the algorithms' RlConfig; knobs without a flag keep the preset's values (the original's, temperature aside)", () => {
+    expect(rlConfigFrom(resolveTrainConfig(parseTrainArgs(["--temperature", "1.6"]).config)).temperature).toBe(1.6);
     const r = rlConfigFrom(resolveTrainConfig(parseTrainArgs(["--algo", "rloo", "--lr", "2e-5", "--batch", "8"]).config));
     expect(r).toMatchObject({ advantage: "rloo", learningRate: 2e-5, groupsPerBatch: 8, miniBatchTrajectories: 4, groupSize: 8 });
-    expect(r).toMatchObject({ temperature: 1.6, clipLow: 0.2, clipHigh: 0.28, gradClip: 1, weightDecay: 0.01 });
+    expect(r).toMatchObject({ temperature: 1.0, clipLow: 0.2, clipHigh: 0.28, gradClip: 1, weightDecay: 0.01 });
   });
 });
