@@ -235,8 +235,8 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
   }
   // The first 3 cm slowly (the object comes off what it stood on), then at cruise speed, unless the object
   // hangs long below the fingers: a book held by its top edge (11 cm above its origin) swings when lifted
-  // fast and comes down tilted onto the caddy's walls.
-  const hangsShort = g.point[2] - z0 < 0.05;
+  // fast and comes down tilted onto the caddy's walls (a wine bottle held 7 cm up does not).
+  const hangsShort = g.point[2] - z0 < 0.09;
   yield* moveTo(ctx, [p[0], p[1], Math.min(liftTo, ctx.robot.tcpPos()[2] + 0.03)], yaw, s.fineSpeed, 0.01);
   yield* moveTo(ctx, [p[0], p[1], liftTo], yaw, hangsShort ? s.speed : s.fineSpeed, 0.015);
   return bodyPos(ctx, body)[2] - z0 > 0.3 * (ctx.robot.tcpPos()[2] - p[2]);
