@@ -181,12 +181,7 @@ export function highestTop(sim: Simulation, footprints: Footprint[], ignoreRoots
  */
 export function bodyFootprint(sim: Simulation, body: string, subtree = true): { offset: [number, number]; half: [number, number] } {
   const b = sim.id("body", body);
-  const root = (sim.model.body_rootid as unknown as Int32Array)[b];
-  const others = new Set<number>();
-  for (let i = 0; i < sim.model.nbody; i++) {
-    const r = (sim.model.body_rootid as unknown as Int32Array)[i];
-    if (r !== root) others.add(r);
-  }
+  const others = otherRoots(sim, b);
   const lo = [Infinity, Infinity];
   const hi = [-Infinity, -Infinity];
   for (const g of worldBoxes(sim, others)) {
@@ -208,12 +203,7 @@ export function bodyFootprint(sim: Simulation, body: string, subtree = true): { 
  */
 export function bodyLocalBox(sim: Simulation, body: string): { centre: [number, number]; half: [number, number] } {
   const b = sim.id("body", body);
-  const root = (sim.model.body_rootid as unknown as Int32Array)[b];
-  const others = new Set<number>();
-  for (let i = 0; i < sim.model.nbody; i++) {
-    const r = (sim.model.body_rootid as unknown as Int32Array)[i];
-    if (r !== root) others.add(r);
-  }
+  const others = otherRoots(sim, b);
   const m = sim.data.xmat.subarray(9 * b, 9 * b + 9);
   const axes = [[m[0], m[3]], [m[1], m[4]]]; // the body's x and y axes, horizontally
   const origin = sim.data.xpos.subarray(3 * b, 3 * b + 2);
@@ -229,6 +219,14 @@ export function bodyLocalBox(sim: Simulation, body: string): { centre: [number, 
     }
   }
   return { centre: [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2], half: [(hi[0] - lo[0]) / 2, (hi[1] - lo[1]) / 2] };
+}
+
+/** The root body ids of every tree but body `b`'s: `ignoreRoots` that leaves only that body's tree. */
+function otherRoots(sim: Simulation, b: number): Set<number> {
+  const rootOf = sim.model.body_rootid as unknown as Int32Array;
+  const others = new Set<number>();
+  for (let i = 0; i < sim.model.nbody; i++) if (rootOf[i] !== rootOf[b]) others.add(rootOf[i]);
+  return others;
 }
 
 /** The root body ids of the named bodies, for `ignoreRoots`. */
