@@ -8,6 +8,7 @@
  * skips.
  */
 import os from "node:os";
+import { keepGroup } from "../algorithms/dynamicSampling.ts";
 import { collectRollouts } from "../algorithms/rollout/collect.ts";
 import { selectBackend } from "../models/backend.ts";
 import { loadVla } from "../models/checkpoint.ts";
@@ -45,9 +46,10 @@ try {
       pool, model, tokenizer: extras.tokenizer, stats: extras.stats, ...taskLookup({ suite, maxSteps }),
       groups, groupSize: G, temperature, rlStep: 1, seed: 0, framesPerEpisode: 0,
     });
-    const wins = groups.map((_, g) => result.rollouts.slice(g * G, (g + 1) * G).filter((r) => r.success).length);
+    const outcomes = groups.map((_, g) => result.rollouts.slice(g * G, (g + 1) * G).map((r) => r.success));
+    const wins = outcomes.map((o) => o.filter(Boolean).length);
     const total = wins.reduce((a, b) => a + b, 0);
-    const mixed = wins.filter((k) => k > 0 && k < G).length;
+    const mixed = outcomes.filter((o) => keepGroup(o)).length;
     rows.push([
       temperature.toFixed(1), `${total}/${groups.length * G}`, `${((100 * total) / (groups.length * G)).toFixed(0)}%`,
       `${mixed}/${groups.length}`, wins.join(" "), ((performance.now() - t0) / 1000).toFixed(0),
@@ -59,7 +61,7 @@ try {
 }
 printTable(
   `sampled success of ${dir} (${extras.stage} step ${extras.step}) on ${suite} tasks ${extras.tasks.join(",")}: ${G} episodes from each of train init states 0..${states - 1}`,
-  ["temperature", "successes", "rate", "mixed groups", "successes per group", "s"],
+  ["temperature", "successes", "rate", "kept groups", "successes per group", "s"],
   rows,
-  [`backend ${backend}, ${workers} env workers. The original samples at 1.6; dynamic sampling keeps only the mixed groups.`],
+  [`backend ${backend}, ${workers} env workers. The original samples at 1.6; kept groups: those dynamic sampling keeps (success rate in [0.1, 0.9]).`],
 );
