@@ -73,6 +73,11 @@ describe("TrainConfig defaults and presets", () => {
     expect(md[1]).toMatch(/^\|---/);
     expect(md.some((l) => l.startsWith("| rl.lr | 5e-6 |"))).toBe(true);
   });
+
+  it("the README's per-preset table is the one the code prints (change a preset, paste `npm run train -- --help`'s table)", () => {
+    const readme = fs.readFileSync(path.join(import.meta.dirname, "../../README.md"), "utf8");
+    expect(readme).toContain(presetTableMarkdown());
+  });
 });
 
 describe("overrides", () => {
