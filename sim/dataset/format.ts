@@ -11,7 +11,8 @@
  *   bytes 16+H..end   the data section: the episode records, back to back in index order
  *
  * The header names the file (format "simplevla-demos", version 1), the task (suite, taskId, task name,
- * instruction), the fixed shapes (image 128×128×3, action dim 7, proprio dim 9, wrist images or not) and
+ * instruction), the fixed shapes (image 128×128×3, action dim 7, proprio dim 9, wrist images or not), the
+ * `simRevision` of the simulator and expert that made the episodes (optional: sim/revision.ts), and
  * holds the index: per episode its identity (init-state split and index, the sub-seed used, the retry
  * number), its step count S, its success flag, and where its record lies (byte offset from the start of the
  * data section, byte length) with the record's CRC-32. Suite, taskId and instruction are stored once, in the
@@ -76,6 +77,11 @@ export interface DemoFileMeta {
   instruction: string;
   /** Whether every episode also stores the wrist camera's images. */
   wristImages: boolean;
+  /**
+   * The `SIM_REVISION` (sim/revision.ts) of the simulator and expert that made the episodes, when a
+   * generator recorded it; demos of another revision are made again (src/demos/generate.ts).
+   */
+  simRevision?: number;
 }
 
 /** One demonstration, as the expert writes it and SFT reads it. */
@@ -129,6 +135,8 @@ export interface DemoFileHeader {
   actionDim: number;
   proprioDim: number;
   wristImages: boolean;
+  /** absent in files written without a revision (hand-made datasets, files from before it existed) */
+  simRevision?: number;
   episodeCount: number;
   episodes: EpisodeEntry[];
 }
@@ -147,6 +155,7 @@ export function headerJson(meta: DemoFileMeta, entries: EpisodeEntry[]): string 
     actionDim: ACTION_DIM,
     proprioDim: PROPRIO_DIM,
     wristImages: meta.wristImages,
+    ...(meta.simRevision === undefined ? {} : { simRevision: meta.simRevision }),
     episodeCount: entries.length,
     episodes: entries.map((e) => ({
       split: e.split, index: e.index, seed: e.seed, attempt: e.attempt, steps: e.steps, success: e.success,
@@ -175,6 +184,7 @@ export function checkHeader(value: unknown, file: string): DemoFileHeader {
   }
   checkCount(h.taskId, `${file}: header field 'taskId'`);
   if (typeof h.wristImages !== "boolean") throw new Error(`${file}: header field 'wristImages' must be true or false.`);
+  if (h.simRevision !== undefined) checkCount(h.simRevision, `${file}: header field 'simRevision'`);
   if (!Array.isArray(h.episodes)) throw new Error(`${file}: header field 'episodes' must be an array.`);
   if (h.episodeCount !== h.episodes.length) {
     throw new Error(`${file}: header says episodeCount ${JSON.stringify(h.episodeCount)} but indexes ${h.episodes.length} episodes.`);

@@ -79,7 +79,10 @@ export class DemoReader {
   /** What the file is about (the writer's `meta`). */
   get meta(): DemoFileMeta {
     const h = this.header;
-    return { suite: h.suite, taskId: h.taskId, taskName: h.taskName, instruction: h.instruction, wristImages: h.wristImages };
+    return {
+      suite: h.suite, taskId: h.taskId, taskName: h.taskName, instruction: h.instruction, wristImages: h.wristImages,
+      ...(h.simRevision === undefined ? {} : { simRevision: h.simRevision }),
+    };
   }
 
   /** The raw bytes of episode `i`'s record, checked against its CRC-32. */

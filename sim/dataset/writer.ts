@@ -111,7 +111,7 @@ export class DemoWriter {
     const reader = await DemoReader.open(this.path);
     try {
       const old = reader.meta;
-      for (const key of ["suite", "taskId", "taskName", "instruction", "wristImages"] as const) {
+      for (const key of ["suite", "taskId", "taskName", "instruction", "wristImages", "simRevision"] as const) {
         if (old[key] !== this.meta[key]) {
           throw new Error(`Cannot append to ${this.path}: its '${key}' is ${JSON.stringify(old[key])}, the new episodes' is ${JSON.stringify(this.meta[key])}.`);
         }
@@ -139,4 +139,7 @@ function checkMeta(meta: DemoFileMeta, path: string): void {
   }
   if (!Number.isSafeInteger(meta.taskId) || meta.taskId < 0) throw new Error(`DemoWriter for ${path}: meta.taskId must be a non-negative integer; got ${meta.taskId}.`);
   if (typeof meta.wristImages !== "boolean") throw new Error(`DemoWriter for ${path}: meta.wristImages must be true or false.`);
+  if (meta.simRevision !== undefined && (!Number.isSafeInteger(meta.simRevision) || meta.simRevision < 0)) {
+    throw new Error(`DemoWriter for ${path}: meta.simRevision must be a non-negative integer; got ${meta.simRevision}.`);
+  }
 }

@@ -107,7 +107,7 @@ export async function main(argv: string[]): Promise<void> {
           const kept = e.keep.length ? `, ${e.keep.length} already there` : "";
           process.stdout.write(`${args.suite}: ${args.perTask} demo(s) for ${e.generate.length} task(s) on ${e.workers} worker(s)${kept}\n`);
           if (e.replace.length) {
-            process.stdout.write(`replacing the files of task(s) ${e.replace.join(",")}: they hold demos made with another --seed or --per-task (or are damaged)\n`);
+            process.stdout.write(`replacing the files of task(s) ${e.replace.join(",")}: they hold demos made with another --seed or --per-task, by another revision of the expert and init states, or are damaged\n`);
           }
           if (e.episodes > 0) bar = progress("demos", e.episodes);
         }

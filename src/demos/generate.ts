@@ -9,7 +9,7 @@
  * - Tasks run in parallel across workers; within a task the walk is sequential, and idle workers run the
  *   next init indices ahead of it (selection.ts `lookahead`), at most as many as successes are still needed.
  * - Resume: a task whose file already holds the episodes this rule would keep (checked from its index,
- *   without the simulator) is left as it is. A task's file is written atomically when its last episode is
+ *   without the simulator), made at today's `SIM_REVISION`, is left as it is. A task's file is written atomically when its last episode is
  *   kept, so an interrupted run keeps every finished task and leaves no half file.
  */
 import { spawnTsWorker } from "../../sim/threads.ts";
@@ -20,6 +20,7 @@ import { DemoReader } from "../../sim/dataset/reader.ts";
 import { DemoWriter } from "../../sim/dataset/writer.ts";
 import { DEFAULT_DEMO_ROOT, IMAGE_BYTES, demoFilePath, type DemoEpisode, type EpisodeEntry } from "../../sim/dataset/format.ts";
 import { writeSuiteStatistics } from "../../sim/dataset/stats.ts";
+import { SIM_REVISION } from "../../sim/revision.ts";
 import { getTask } from "../../sim/tasks/registry.ts";
 import type { TaskSpec } from "../../sim/tasks/types.ts";
 import { Interrupted, UserError } from "../cli/errors.ts";
@@ -122,6 +123,9 @@ async function existingDemos(path: string, seed: number, task: TaskSpec, rule: S
     const h = reader.header;
     await reader.close();
     if (h.suite !== task.suite || h.taskId !== task.id || h.wristImages) return null;
+    // Made by another revision of the expert or the init states (or before revisions were recorded): the
+    // same seeds would give other episodes now.
+    if (h.simRevision !== SIM_REVISION) return null;
     entries = h.episodes;
   } catch {
     return null; // a damaged or foreign file is replaced
@@ -312,6 +316,7 @@ function generate(jobs: TaskJob[], workerCount: number, opts: EnsureDemosOptions
       }
       job.writer ??= await DemoWriter.open(job.path, {
         suite: job.task.suite, taskId: job.task.id, taskName: job.task.name, instruction: job.task.instruction, wristImages: false,
+        simRevision: SIM_REVISION,
       });
       while (job.added < job.state.kept.length) {
         const k = candidateKey(job.state.kept[job.added]);

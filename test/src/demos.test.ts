@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,6 +10,8 @@ import {
   candidateKey, episodeSeed, lookahead, selectEpisodes, selectionRule, startIndex, type Candidate, type SelectionRule,
 } from "../../src/demos/selection.ts";
 import { DemoReader } from "../../sim/dataset/reader.ts";
+import { DemoWriter } from "../../sim/dataset/writer.ts";
+import { SIM_REVISION } from "../../sim/revision.ts";
 import { demoFilePath } from "../../sim/dataset/format.ts";
 
 const rule = (start: number, perTask: number): SelectionRule => ({ start, perTask, indices: 50, maxAttempts: 3 });
@@ -126,6 +128,33 @@ describe("ensureDemos on libero_spatial task 0", () => {
     expect(statSync(file).mtimeMs).toBe(before.mtimeMs);
     expect(readFileSync(file).equals(bytes)).toBe(true);
   });
+
+  it("a file of the same episodes from another SIM_REVISION (or none) is made again", async () => {
+    const good = demoFilePath(rootA, "libero_spatial", 0);
+    const simRevisionOf = async (file: string) => {
+      const r = await DemoReader.open(file);
+      await r.close();
+      return r.header.simRevision;
+    };
+    expect(await simRevisionOf(good)).toBe(SIM_REVISION);
+    const rootC = path.join(tmp, "c");
+    const stale = demoFilePath(rootC, "libero_spatial", 0);
+    mkdirSync(path.dirname(stale), { recursive: true });
+    // the same episodes and seeds, written as a file from before revisions were recorded
+    const reader = await DemoReader.open(good);
+    const { simRevision: _, ...meta } = reader.meta;
+    const writer = await DemoWriter.open(stale, meta);
+    for await (const ep of reader.episodes()) await writer.addEpisode(ep);
+    await writer.close();
+    await reader.close();
+    expect(await simRevisionOf(stale)).toBeUndefined();
+
+    const events: DemoProgressEvent[] = [];
+    const r = await ensureDemos({ ...opts, root: rootC, workers: 2, onProgress: (e) => events.push(e) });
+    expect(events[0]).toMatchObject({ kind: "start", generate: [0], keep: [], replace: [0], episodes: 2 });
+    expect(r.tasks[0].status).toBe("generated");
+    expect(readFileSync(stale).equals(readFileSync(good))).toBe(true);
+  }, 90_000);
 });
 
 describe("npm run demos: flags", () => {

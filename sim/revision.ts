@@ -1,0 +1,13 @@
+/**
+ * The revision of what the simulator makes of a seed: the scenes, the init-state sampler, the physics and
+ * controller, and the scripted expert. Demonstration files record it (`simRevision` in their header), and
+ * `ensureDemos` makes a task's demos again when its file holds another revision, so a change to the expert
+ * or the init states never leaves a run training on demos the current code would not make.
+ *
+ * Bump it in the same commit as any change that alters an init state or an expert episode. The test
+ * `test/sim/simRevision.test.ts` holds a fingerprint of both (the settled objects of one init state per
+ * suite and one expert episode) for the current revision, and fails, asking for the bump, when they move.
+ *
+ * History: 1 = the sampler and expert of 2026-11-26 (the first revision recorded).
+ */
+export const SIM_REVISION = 1;
