@@ -13,7 +13,7 @@ import { axisAngleToMat, matMul3, quatToMat } from "../math.ts";
 const PEEL_ANGLE = (15 * Math.PI) / 180;
 import type { Simulation } from "../mujoco.ts";
 import type { PandaRobot } from "../robot/pandaRobot.ts";
-import { FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, type Footprint } from "./clearance.ts";
+import { FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, type Footprint } from "./clearance.ts";
 import { downOrientation, nearestGraspYaw, poseAction, poseError, tcpYaw, type MotionLimits } from "./motion.ts";
 
 export type Action = number[];
@@ -187,6 +187,29 @@ export interface GraspSpec {
   underReach?: { descentYaw: number; slideOut: [number, number] };
 }
 
+/** How far (rad) from the middle of its ±2.9 rad range a grasp may leave the Panda's joint 7. */
+const Q7_GRASP_LIMIT = 2.0;
+
+/**
+ * The TCP yaw (gripper down) at which to close on a grasp closing along `yaw`: of its two twins (yaw and
+ * yaw + π close a parallel gripper alike), the one the shorter wrist turn reaches, unless that leaves joint 7
+ * more than Q7_GRASP_LIMIT from the middle of its range and the other twin leaves it nearer. A grasp at the
+ * edge of the range cannot be carried: at a fixed yaw the joint moves as the arm reaches across the table
+ * (libero_10 task 1, state 22: a box grasped with q7 at 1.95 rad had it at the limit, 2.90, over the basket,
+ * and the next grasp, turned 30° more, could not be reached). Of two twins about as near (a grasp at 90° to
+ * the wrist's yaw), which one the shorter turn took was left to rounding.
+ */
+export function graspYaw(ctx: ExpertContext, yaw: number): number {
+  const current = currentYaw(ctx);
+  const near = nearestGraspYaw(yaw, current);
+  // joint 7 falls about as much as the TCP's yaw rises
+  const q7 = ctx.robot.armQpos()[6];
+  const q7After = (y: number) => Math.abs(q7 - (y - current));
+  if (q7After(near) <= Q7_GRASP_LIMIT) return near;
+  const other = near - Math.sign(near - current) * Math.PI;
+  return q7After(other) < q7After(near) ? other : near;
+}
+
 /**
  * Picks an object: open, approach above the grasp point, descend, close, lift to `liftTo` (world z). A grasp
  * under an overhang (GraspSpec.underReach) comes down turned, turns at the bottom, and slides out after closing.
@@ -198,7 +221,7 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
   let g = grasp();
   const under = g.underReach;
   // under an overhang the gripper comes down turned (`down`) and turns to the grasp's yaw at the bottom
-  const down = nearestGraspYaw(under ? under.descentYaw : g.yaw, currentYaw(ctx));
+  const down = graspYaw(ctx, under ? under.descentYaw : g.yaw);
   const yaw = under ? down + g.yaw - under.descentYaw : down;
   // a fresh look at the grasp (the object may have moved), for a plain grasp only: a reach under an overhang
   // keeps the rim point and yaws it started with
@@ -208,9 +231,15 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
     return next.underReach ? g : next;
   };
   ctx.gripper = OPEN;
-  // (no lateral jitter under an overhang: the turned hand's way down has only millimetres to spare)
-  const jitter = under ? [0, 0] : s.approachJitter;
-  const above: Vec3 = [g.point[0] + jitter[0], g.point[1] + jitter[1], g.point[2] + s.approachHeight];
+  // The approach comes down to `above` off-centre by the style's jitter (up to 1 cm a side), unless that
+  // brings the open gripper within 5 mm of what stands beside the grasp (libero_10 task 1, states 12 and
+  // 40: the hand over a butter box, 5.5 mm from a milk carton centred, came down on the carton's top; 5.3 mm
+  // from the basket, on its wall). None under an overhang either: the turned hand's way down has only
+  // millimetres to spare.
+  const aboveZ = g.point[2] + s.approachHeight;
+  const jittered: Vec3 = [g.point[0] + s.approachJitter[0], g.point[1] + s.approachJitter[1], aboveZ];
+  const jitterClear = !under && sweptClearance(ctx.sim, gripperFootprints(jittered, down), rootsOf(ctx.sim, [body])) >= 0.005;
+  const above: Vec3 = jitterClear ? jittered : [g.point[0], g.point[1], aboveZ];
   yield* transitTo(ctx, above, down, s.speed, 0.01);
   // centre over the grasp point before going down: coming down on a slant, an open finger lands on the rim
   // of a can whose side it was meant to pass (the open fingers clear a 6 cm can by only 9 mm a side)
