@@ -196,10 +196,10 @@ function graspInFrame(ctx: ExpertContext, o: PlacedObject, p: Vec3, m: ArrayLike
  * takes the one facing the robot most (the far rim of a bowl at the front of the table is at the edge of the
  * Panda's reach) among those where the open gripper comes down without touching anything else: another
  * object, an open drawer's front, a fixture's wall (clearance.ts). Where none is clear, a reach under the
- * overhang (underReachGrasp) if there is one. A dish that stands on another object (`onObject`) is lifted
- * with a peel (GraspSpec.inward).
+ * overhang (underReachGrasp) if there is one. A dish that stands on another object (`base`) is lifted
+ * with a peel (GraspSpec.peel).
  */
-function graspOf(ctx: ExpertContext, o: PlacedObject, onObject: boolean): GraspSpec {
+function graspOf(ctx: ExpertContext, o: PlacedObject, base: PlacedObject | undefined): GraspSpec {
   const p = bodyPos(ctx, o.body);
   const hint = graspHint(o);
   const radius = Math.hypot(hint.pos[0], hint.pos[1]);
@@ -235,10 +235,10 @@ function graspOf(ctx: ExpertContext, o: PlacedObject, onObject: boolean): GraspS
   }
   const rim = rimGrasp(ctx, o);
   const best = rim.clear ? rim.grasp : (underReachGrasp(ctx, o) ?? rim.grasp);
-  if (!onObject) return best;
+  if (!base) return best;
   const inward = [p[0] - best.point[0], p[1] - best.point[1]];
   const n = Math.hypot(inward[0], inward[1]);
-  return { ...best, inward: [inward[0] / n, inward[1] / n] };
+  return { ...best, peel: { inward: [inward[0] / n, inward[1] / n], base: base.body } };
 }
 
 function graspHint(o: PlacedObject): GraspHint {
@@ -355,11 +355,11 @@ function underReachGrasp(ctx: ExpertContext, o: PlacedObject, shift?: Shift): Gr
   return best;
 }
 
-/** Whether `o` stands on (or in) another movable object: a bowl on a ramekin, on a cookie box. */
-function standsOnObject(ctx: ExpertContext, scene: TaskScene, o: PlacedObject): boolean {
+/** The movable object that `o` stands on (or in), if any: a bowl on a ramekin, on a cookie box. */
+function objectUnder(ctx: ExpertContext, scene: TaskScene, o: PlacedObject): PlacedObject | undefined {
   const p = bodyPos(ctx, o.body);
   const bottom = p[2] - o.bottomOffset;
-  return scene.objects.some((other) => {
+  return scene.objects.find((other) => {
     if (other === o) return false;
     const q = bodyPos(ctx, other.body);
     const under = Math.hypot(p[0] - q[0], p[1] - q[1]) < other.horizontalRadius;
@@ -533,8 +533,8 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
     target = [...(shared ? nominal : releaseSpot(ctx, o, f, surface + releaseAbove, nominal, turn)), surface + o.bottomOffset];
   }
   const carry = carryHeight(ctx, o, target);
-  const onObject = standsOnObject(ctx, scene, o);
-  const grasp = () => graspOf(ctx, o, onObject);
+  const base = objectUnder(ctx, scene, o);
+  const grasp = () => graspOf(ctx, o, base);
   // lift straight up until the object's origin is at the carry height (the TCP is the grasp point's height
   // above it)
   const liftTo = carry + grasp().point[2] - bodyPos(ctx, o.body)[2];

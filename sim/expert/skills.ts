@@ -11,6 +11,12 @@ import { axisAngleToMat, matMul3, quatToMat } from "../math.ts";
 
 /** How far a dish held by its rim is tipped, far side up, at the start of the lift (rad). */
 const PEEL_ANGLE = (15 * Math.PI) / 180;
+
+/**
+ * How often at most the wrist twists a lifted dish back and forth (±0.8 rad asked for, 4 steps each way)
+ * while what it stood on still hangs from it. 16 twists are 64 steps; libero_spatial task 5 needed up to 10.
+ */
+const MAX_TWISTS = 16;
 import type { Simulation } from "../mujoco.ts";
 import type { PandaRobot } from "../robot/pandaRobot.ts";
 import { FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, type Footprint } from "./clearance.ts";
@@ -174,11 +180,12 @@ export interface GraspSpec {
   /** TCP yaw that closes the fingers across the object */
   yaw: number;
   /**
-   * For a grasp on a dish's rim: the horizontal unit direction from the grasp point to the dish's centre.
-   * The first 3 cm of the lift then tip the dish's far side up by 15°, peeling it off what it sits wedged
-   * in (a bowl standing in a 9.7 g ramekin otherwise takes the ramekin along).
+   * For a grasp on the rim of a dish that stands on another object (`base`, a body): the horizontal unit
+   * direction from the grasp point to the dish's centre. The first 3 cm of the lift then tip the dish's far
+   * side up by 15°, to peel it off what it sits in; where the base still hangs from it at the top (a bowl
+   * wedged in a 9.7 g ramekin), the wrist twists until it drops.
    */
-  inward?: [number, number];
+  peel?: { inward: [number, number]; base: string };
   /**
    * For a grasp under an overhang (planner.ts, underReachGrasp): the yaw at which the open gripper comes
    * down (clear of the overhang) before it turns to `yaw` at the bottom, and the horizontal move (m, world)
@@ -256,9 +263,10 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
   }
   const p = ctx.robot.tcpPos();
   const z0 = bodyPos(ctx, body)[2];
-  if (g.inward) {
+  const baseZ = g.peel ? bodyPos(ctx, g.peel.base)[2] : 0;
+  if (g.peel) {
     // turn about (inward × z): the dish's centre, inward of the grasp, rises
-    const axis: Vec3 = [g.inward[1], -g.inward[0], 0];
+    const axis: Vec3 = [g.peel.inward[1], -g.peel.inward[0], 0];
     const tipped = matMul3(axisAngleToMat(axis.map((x) => x * PEEL_ANGLE) as Vec3), downOrientation(yaw));
     yield* moveToPose(ctx, [p[0], p[1], Math.min(liftTo, p[2] + 0.03)], tipped, s.fineSpeed * 0.6, 0.01, 12);
   }
@@ -268,6 +276,15 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
   const hangsShort = g.point[2] - z0 < 0.09;
   yield* moveTo(ctx, [p[0], p[1], Math.min(liftTo, ctx.robot.tcpPos()[2] + 0.03)], yaw, s.fineSpeed, 0.01);
   yield* moveTo(ctx, [p[0], p[1], liftTo], yaw, hangsShort ? s.speed : s.fineSpeed, 0.015);
+  if (g.peel && bodyPos(ctx, g.peel.base)[2] - baseZ > 0.01) {
+    // The base came up too, hanging from the dish (libero_spatial task 5, 11 of 50 train states: the bowl's
+    // walls flare at 25° from the vertical, inside the friction angle of μ 0.95, so the 9.7 g ramekin hangs
+    // wedged on them). Twisting the wrist back and forth about the vertical shakes it off (after 2–10 twists).
+    for (let k = 0; k < MAX_TWISTS && bodyPos(ctx, g.peel.base)[2] - baseZ > 0.01; k++) {
+      yield* moveTo(ctx, ctx.robot.tcpPos(), yaw + (k % 2 === 0 ? 0.8 : -0.8), 1, 0.01, 4);
+    }
+    yield* moveTo(ctx, [p[0], p[1], liftTo], yaw, s.speed, 0.015, 10);
+  }
   return bodyPos(ctx, body)[2] - z0 > 0.3 * (ctx.robot.tcpPos()[2] - p[2]);
 }
 
