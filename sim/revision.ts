@@ -11,6 +11,7 @@
  * History: 1 = the sampler and expert of 2026-11-26 (the first revision recorded); 2 = the expert's grasps keep
  * joint 7 within 2 rad of its middle where the other twin yaw does, and its approach jitter keeps 5 mm from
  * neighbours (libero_10 task 1: 47/50 → 50/50); 3 = a dish that lifts what it stood on along is twisted until that
- * drops (libero_spatial task 5: 39/50 → 50/50).
+ * drops (libero_spatial task 5: 39/50 → 50/50); 4 = the approach jitter is kept where the centred grasp has no more
+ * room than the jittered one (revision 2 had lost libero_90 task 5's state 0).
  */
-export const SIM_REVISION = 3;
+export const SIM_REVISION = 4;

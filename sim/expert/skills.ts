@@ -239,14 +239,15 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
   };
   ctx.gripper = OPEN;
   // The approach comes down to `above` off-centre by the style's jitter (up to 1 cm a side), unless that
-  // brings the open gripper within 5 mm of what stands beside the grasp (libero_10 task 1, states 12 and
-  // 40: the hand over a butter box, 5.5 mm from a milk carton centred, came down on the carton's top; 5.3 mm
-  // from the basket, on its wall). None under an overhang either: the turned hand's way down has only
-  // millimetres to spare.
+  // brings the open gripper nearer than 5 mm to what stands beside the grasp, and nearer than it is
+  // centred (libero_10 task 1, states 12 and 40: the hand over a butter box, 5.5 mm from a milk carton
+  // centred, came down on the carton's top; 5.3 mm from the basket, on its wall). None under an overhang
+  // either: the turned hand's way down has only millimetres to spare.
   const aboveZ = g.point[2] + s.approachHeight;
+  const centred: Vec3 = [g.point[0], g.point[1], aboveZ];
   const jittered: Vec3 = [g.point[0] + s.approachJitter[0], g.point[1] + s.approachJitter[1], aboveZ];
-  const jitterClear = !under && sweptClearance(ctx.sim, gripperFootprints(jittered, down), rootsOf(ctx.sim, [body])) >= 0.005;
-  const above: Vec3 = jitterClear ? jittered : [g.point[0], g.point[1], aboveZ];
+  const room = (at: Vec3) => sweptClearance(ctx.sim, gripperFootprints(at, down), rootsOf(ctx.sim, [body]));
+  const above = !under && room(jittered) >= Math.min(0.005, room(centred)) ? jittered : centred;
   yield* transitTo(ctx, above, down, s.speed, 0.01);
   // centre over the grasp point before going down: coming down on a slant, an open finger lands on the rim
   // of a can whose side it was meant to pass (the open fingers clear a 6 cm can by only 9 mm a side)
