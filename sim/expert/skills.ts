@@ -8,6 +8,10 @@
  */
 import type { Vec3 } from "../math.ts";
 import { axisAngleToMat, matMul3, quatToMat } from "../math.ts";
+import type { Simulation } from "../mujoco.ts";
+import type { PandaRobot } from "../robot/pandaRobot.ts";
+import { FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, type Footprint } from "./clearance.ts";
+import { downOrientation, nearestGraspYaw, poseAction, poseError, tcpYaw, type MotionLimits } from "./motion.ts";
 
 /** How far a dish held by its rim is tipped, far side up, at the start of the lift (rad). */
 const PEEL_ANGLE = (15 * Math.PI) / 180;
@@ -17,10 +21,6 @@ const PEEL_ANGLE = (15 * Math.PI) / 180;
  * while what it stood on still hangs from it. 16 twists are 64 steps; libero_spatial task 5 needed up to 10.
  */
 const MAX_TWISTS = 16;
-import type { Simulation } from "../mujoco.ts";
-import type { PandaRobot } from "../robot/pandaRobot.ts";
-import { FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, type Footprint } from "./clearance.ts";
-import { downOrientation, nearestGraspYaw, poseAction, poseError, tcpYaw, type MotionLimits } from "./motion.ts";
 
 export type Action = number[];
 /** A skill yields actions and returns whether it reached its goal. */
