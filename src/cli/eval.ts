@@ -18,6 +18,7 @@ import { runEvaluation } from "../pipeline/evalStage.ts";
 import { readExtras } from "../pipeline/policy.ts";
 import { hasCheckpoint } from "../pipeline/runDir.ts";
 import { createPool } from "../pipeline/taskEnvs.ts";
+import { formatInterval, wilsonInterval } from "../report/wilson.ts";
 import { runCli, UserError } from "./errors.ts";
 
 const HELP = `Usage: npm run eval -- --checkpoint DIR [options]
@@ -116,22 +117,25 @@ async function main(argv: string[]): Promise<void> {
       await pool.close();
     }
 
-    const rows = tasks.map((id) => {
-      const t = result.perTask.get(id)!;
-      return { id, name: spec.tasks[id].instruction, text: `${t.successes}/${t.trials}`, rate: `${(100 * t.rate).toFixed(1)}%` };
-    });
-    const nameWidth = Math.min(70, Math.max(4, ...rows.map((r) => r.name.length)));
+    // Each rate with its Wilson 95% interval: at 5–50 trials per task luck alone moves a rate by 10–40 points.
+    const line = (id: string, name: string, successes: number, trials: number) =>
+      `${id.padStart(4)}  ${name}  ${`${successes}/${trials}`.padStart(7)} ${`${((100 * successes) / trials).toFixed(1)}%`.padStart(6)}  ${formatInterval(wilsonInterval(successes, trials)).padStart(11)}`;
+    const nameWidth = Math.min(70, Math.max(4, ...tasks.map((id) => spec.tasks[id].instruction.length)));
     const cut = (s: string) => (s.length > nameWidth ? `${s.slice(0, nameWidth - 1)}…` : s.padEnd(nameWidth));
-    console.log(`\n${"task".padStart(4)}  ${"instruction".padEnd(nameWidth)}  success`);
-    for (const r of rows) console.log(`${String(r.id).padStart(4)}  ${cut(r.name)}  ${r.text.padStart(7)} ${r.rate.padStart(6)}`);
-    const total = rows.reduce((n, r) => n + result.perTask.get(r.id)!.successes, 0);
-    console.log(`${"all".padStart(4)}  ${"".padEnd(nameWidth)}  ${`${total}/${episodes}`.padStart(7)} ${`${(100 * result.successRate).toFixed(1)}%`.padStart(6)}`);
+    console.log(`\n${"task".padStart(4)}  ${"instruction".padEnd(nameWidth)}  success  (95% interval)`);
+    for (const id of tasks) {
+      const t = result.perTask.get(id)!;
+      console.log(line(String(id), cut(spec.tasks[id].instruction), t.successes, t.trials));
+    }
+    const total = tasks.reduce((n, id) => n + result.perTask.get(id)!.successes, 0);
+    console.log(line("all", "".padEnd(nameWidth), total, episodes));
 
     fs.mkdirSync(out, { recursive: true });
     const summary = {
       checkpoint: path.resolve(dir), stage: extras.stage, step: extras.step, suite, split, trials, maxSteps,
       successRate: result.successRate,
-      perTask: Object.fromEntries([...result.perTask].map(([id, t]) => [id, t])),
+      interval95: wilsonInterval(total, episodes),
+      perTask: Object.fromEntries([...result.perTask].map(([id, t]) => [id, { ...t, interval95: wilsonInterval(t.successes, t.trials) }])),
       videos: result.videos.map((v) => path.relative(out, v)),
     };
     fs.writeFileSync(path.join(out, "eval.json"), `${JSON.stringify(summary, null, 2)}\n`);
