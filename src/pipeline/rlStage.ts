@@ -19,7 +19,7 @@
  */
 import seedrandom from "seedrandom";
 import type { ActionStats } from "../../models/actionNormalizer.ts";
-import { loadCheckpoint, restoreOptimizer, restoreWeights, saveCheckpoint } from "../../models/checkpoint.ts";
+import { restoreOptimizer, restoreWeights, saveCheckpoint } from "../../models/checkpoint.ts";
 import { AdamW } from "../../models/optim.ts";
 import type { TextTokenizer } from "../../models/textTokenizer.ts";
 import type { Vla } from "../../models/vla.ts";
@@ -38,7 +38,7 @@ import { METRIC, perTask, type MetricsRecord, type MetricsWriter } from "../metr
 import { progress } from "../progress.ts";
 import { evalRecord, runEvaluation } from "./evalStage.ts";
 import { makeExtras, observationEncoder, readExtras } from "./policy.ts";
-import { hasCheckpoint, type RunPaths } from "./runDir.ts";
+import { hasCheckpoint, loadRunCheckpoint, type RunPaths } from "./runDir.ts";
 import { restoreJoint, splitForCheckpoint } from "./valueHeadState.ts";
 import { initStateId, taskKey, taskLookup } from "./taskEnvs.ts";
 
@@ -82,7 +82,7 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
     let done = 0;
     let pairsDrawn = 0;
     if (hasCheckpoint(paths.rl)) {
-      const ckpt = loadCheckpoint(paths.rl);
+      const ckpt = loadRunCheckpoint(paths.rl);
       const extras = readExtras(ckpt.extras, paths.rl);
       restoreWeights(model, ckpt);
       if (valueHead && ckpt.optimizer) restoreJoint(optimizer, ckpt.optimizer, valueHead, extras.valueHead, paths.rl);

@@ -17,7 +17,6 @@
 import path from "node:path";
 import type { ActionStats } from "../../models/actionNormalizer.ts";
 import { selectBackend } from "../../models/backend.ts";
-import { loadCheckpoint } from "../../models/checkpoint.ts";
 import type { TextTokenizer } from "../../models/textTokenizer.ts";
 import { Vla } from "../../models/vla.ts";
 import type { RlConfig } from "../../algorithms/rlConfig.ts";
@@ -30,7 +29,7 @@ import { writeReport } from "../report/report.ts";
 import { evalRecord, runEvaluation } from "./evalStage.ts";
 import { projectTextTokenizer, readExtras, readSuiteActionStats, vlaConfigFor, type PolicyExtras } from "./policy.ts";
 import { runRlStage } from "./rlStage.ts";
-import { hasCheckpoint, prepareRunDir, runPaths } from "./runDir.ts";
+import { hasCheckpoint, loadRunCheckpoint, prepareRunDir, runPaths } from "./runDir.ts";
 import { runSftStage } from "./sftStage.ts";
 import { createPool } from "./taskEnvs.ts";
 
@@ -174,7 +173,7 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
 function newestCheckpoint(...dirs: string[]): { dir: string; extras: ReturnType<typeof readExtras> } | undefined {
   for (const dir of dirs) {
     if (!hasCheckpoint(dir)) continue;
-    const extras: PolicyExtras & ReturnType<typeof readExtras> = readExtras(loadCheckpoint(dir, { weightsOnly: true }).extras, dir);
+    const extras: PolicyExtras & ReturnType<typeof readExtras> = readExtras(loadRunCheckpoint(dir, { weightsOnly: true }).extras, dir);
     return { dir, extras };
   }
   return undefined;

@@ -13,6 +13,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { loadCheckpoint, type LoadedCheckpoint } from "../../models/checkpoint.ts";
 import { UserError } from "../cli/errors.ts";
 import type { ResolvedTrainConfig } from "../config/trainConfig.ts";
 
@@ -39,6 +40,20 @@ export function runPaths(dir: string): RunPaths {
 /** Whether `dir` is a finished checkpoint directory (its manifest is written last, by a rename). */
 export function hasCheckpoint(dir: string): boolean {
   return fs.existsSync(path.join(dir, "checkpoint.json"));
+}
+
+/**
+ * Loads a run's checkpoint to continue from it. A checkpoint that cannot be read (a file missing or cut
+ * short, another model's shapes) is the user's to sort out, not a bug: one error naming the directory.
+ */
+export function loadRunCheckpoint(dir: string, opts: { weightsOnly?: boolean } = {}): LoadedCheckpoint {
+  try {
+    return loadCheckpoint(dir, opts);
+  } catch (e) {
+    throw new UserError(
+      `cannot continue from the checkpoint in ${dir}: ${(e as Error).message} Restore the directory (a save cut short leaves the previous one as ${path.basename(dir)}.old-* beside it) or start a new run with --out.`,
+    );
+  }
 }
 
 /** Settings that may differ between a run and its resumption: they change how far or how fast, not what. */

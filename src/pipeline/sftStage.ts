@@ -17,7 +17,7 @@ import path from "node:path";
 import seedrandom from "seedrandom";
 import * as tf from "@tensorflow/tfjs-core";
 import type { ActionStats } from "../../models/actionNormalizer.ts";
-import { loadCheckpoint, restoreOptimizer, restoreWeights, saveCheckpoint } from "../../models/checkpoint.ts";
+import { restoreOptimizer, restoreWeights, saveCheckpoint } from "../../models/checkpoint.ts";
 import { AdamW } from "../../models/optim.ts";
 import type { TextTokenizer } from "../../models/textTokenizer.ts";
 import type { Vla } from "../../models/vla.ts";
@@ -29,7 +29,7 @@ import type { ResolvedTrainConfig } from "../config/trainConfig.ts";
 import { METRIC, type MetricsWriter } from "../metrics.ts";
 import { progress } from "../progress.ts";
 import { makeExtras, readExtras } from "./policy.ts";
-import { hasCheckpoint, type RunPaths } from "./runDir.ts";
+import { hasCheckpoint, loadRunCheckpoint, type RunPaths } from "./runDir.ts";
 
 export interface SftStageOptions {
   config: ResolvedTrainConfig;
@@ -95,14 +95,16 @@ export async function runSftStage(o: SftStageOptions): Promise<{ skipped: boolea
   try {
     let start = 0;
     if (hasCheckpoint(paths.sft)) {
-      const ckpt = loadCheckpoint(paths.sft);
-      const extras = readExtras(ckpt.extras, paths.sft);
-      restoreWeights(model, ckpt);
+      // A finished SFT hands on its weights only (RL starts fresh AdamW moments), so its optimizer files
+      // need not be there: a run carried between machines may leave them behind.
+      const weights = loadRunCheckpoint(paths.sft, { weightsOnly: true });
+      const extras = readExtras(weights.extras, paths.sft);
+      restoreWeights(model, weights);
       if (extras.finished) {
         o.log(`sft: finished checkpoint found in ${paths.sft} (${extras.step} steps); skipping SFT`);
         return { skipped: true };
       }
-      restoreOptimizer(optimizer, ckpt);
+      restoreOptimizer(optimizer, loadRunCheckpoint(paths.sft));
       start = extras.step;
       o.log(`sft: resuming at step ${start}/${sft.steps} from ${paths.sft}`);
     }

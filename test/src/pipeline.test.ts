@@ -98,6 +98,27 @@ describe("runTraining on the tiny preset", () => {
     expect(wb.equals(wa)).toBe(true);
   }, 240_000);
 
+  it("RL continues from a finished SFT checkpoint without its optimizer files (a run carried between machines), as the straight run", async () => {
+    const out = path.join(tmp, "carried");
+    fs.mkdirSync(out);
+    fs.cpSync(path.join(straight(), "sft"), path.join(out, "sft"), { recursive: true });
+    for (const f of fs.readdirSync(path.join(out, "sft"))) if (f.startsWith("optimizer-")) fs.rmSync(path.join(out, "sft", f));
+    await runTraining(configFor(out, 2, ["--resume"]), { log: () => {}, rlOverrides: overrides });
+    const notSft = (dir: string) => withoutTimings(readMetrics(path.join(dir, "metrics.jsonl")).records.filter((r) => r.phase !== "sft"));
+    expect(notSft(out)).toEqual(notSft(straight()));
+
+    // An RL checkpoint cut short is the user's to sort out: one error naming the directory, not a crash.
+    for (const f of fs.readdirSync(path.join(out, "rl"))) if (f.startsWith("optimizer-")) fs.rmSync(path.join(out, "rl", f));
+    const stderr: string[] = [];
+    let code = -1;
+    await runCli(() => runTraining(configFor(out, 3, ["--resume"]), { log: () => {}, rlOverrides: overrides }), {
+      argv: [], stderr: { write: (s: string) => stderr.push(s) }, exit: (c) => (code = c),
+    });
+    expect(code).toBe(2);
+    expect(stderr.join("")).toMatch(new RegExp(`cannot continue from the checkpoint in ${path.join(out, "rl").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*optimizer-000\\.bin is missing`));
+    expect(stderr.join("")).not.toMatch(/internal error/);
+  }, 240_000);
+
   it("Ctrl-C during SFT saves a checkpoint and exits 130 with the resume command; --resume finishes with the same SFT curve", async () => {
     const out = path.join(tmp, "interrupted");
     const stderr: string[] = [];
