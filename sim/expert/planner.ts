@@ -21,7 +21,7 @@ import { ARTICULATIONS, categoryOf, resolveJoints, resolveRegion, SUPPORT_CATEGO
 import type { Atom } from "../tasks/types.ts";
 
 import {
-  actuateGripper, bodyMat, bodyPos, bodyYaw, clearHeight, CLOSE, currentYaw, moveTo, moveToPose, OPEN, pick, place, transitTo,
+  actuateGripper, bodyMat, bodyPos, bodyYaw, clearHeight, CLOSE, currentYaw, graspYaw, moveTo, moveToPose, OPEN, pick, place, transitTo,
   type ExpertContext, type GraspSpec, type Skill,
 } from "./skills.ts";
 import {
@@ -563,6 +563,12 @@ function bodyAxis(ctx: ExpertContext, body: string, axis: 0 | 1 | 2): Vec3 {
  */
 const PULLED_TO = -0.145;
 
+/** Half the Panda hand's length along the closing axis (m; clearance.ts, gripperFootprints). */
+const HAND_HALF_LENGTH = 0.095;
+
+/** How far (rad) from straight down the gripper points when it pinches a bottom drawer's bar lengthwise. */
+const LOW_HANDLE_PITCH = Math.PI / 4;
+
 /**
  * Drawers. Closing: push the handle bar along the cabinet's +y with the closed fingertips, the gripper
  * pitched toward the cabinet, until the joint is shut. Opening: turn the gripper to point horizontally at the
@@ -583,27 +589,43 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
   if (open) {
     // Pointing down, the gripper takes the yaw from which the turn to `facing` is a pure 90° pitch about
     // the TCP's x axis: any other yaw adds a half turn of the wrist that pushes joint 7 past its limit.
-    const yaw = Math.atan2(-y[1], -y[0]);
+    let yaw = Math.atan2(-y[1], -y[0]);
     // The handle bar hangs under the upper drawer's front and the housing top: no way down behind it from
     // above. So the gripper turns to point horizontally at the cabinet (TCP z along the cabinet's +y, fingers closing
     // vertically), closes on the bar from the front and pulls it out along the cabinet's −y.
     const d = [y[0], y[1], 0];
     // columns: x = (dy, −dx, 0), y = −world z, z = d (the twin with y = +z needs joint 7 past its limit)
-    const facing = [d[1], 0, d[0], -d[0], 0, d[1], 0, -1, 0];
-    const out = (k: number): Vec3 => [h[0] - k * d[0], h[1] - k * d[1], h[2]];
-    // To 4.5 cm out in front of the bar, 3 cm above it: up (over whatever stands between), then across while
-    // the wrist turns to point at the cabinet (a 90° pitch takes the wrist about 20 steps: done on the way,
-    // not in place); then straight in. Turning, the hand's upper end swings out over the bar, 4.5 cm above
-    // the TCP: over the cabinet's top. The open fingers span 8 cm across the 1 cm bar, so the approach only
-    // needs to be right in depth (the pads are 1.6 cm deep).
-    const pre = out(0.045);
+    let facing = [d[1], 0, d[0], -d[0], 0, d[1], 0, -1, 0];
+    // the gripper's pointing axis (TCP z): it comes in along it
+    let axis = d;
+    if (h[2] - HAND_HALF_LENGTH < scene.supportZ + 0.01) {
+      // A bottom drawer's bar (5 cm above the table): closing vertically, the hand (±9.5 cm along the closing
+      // axis) meets the table before the fingers reach the bar. The closing axis lies along the bar instead:
+      // the open fingers (8 cm apart) pass its ends (7 cm apart) and pinch it lengthwise. Pointing level,
+      // the wrist, 8–11 cm behind the fingers and 4.5 cm thick, would come down onto what stands in front
+      // of the cabinet (libero_90 task 6: a bowl); pitched 45° down toward the cabinet it stays above it,
+      // and the hand (2.5 cm either side across the closing axis) passes 2 cm under the middle drawer's bar.
+      // The yaw pointing down is the closing axis's (the turn to `facing` is then a pure pitch about it),
+      // the twin that keeps joint 7 in range.
+      yaw = graspYaw(ctx, Math.atan2(d[0], -d[1]));
+      facing = pitchedToward(d as Vec3, [Math.cos(yaw), Math.sin(yaw), 0], LOW_HANDLE_PITCH);
+      axis = [facing[2], facing[5], facing[8]];
+    }
+    const at = (k: number): Vec3 => [h[0] - k * axis[0], h[1] - k * axis[1], h[2] - k * axis[2]];
+    // To 4.5 cm out in front of the bar (back along the pointing axis), at least 3 cm above it: up (over
+    // whatever stands between), then across while the wrist turns to point at the cabinet (a 90° pitch
+    // takes the wrist about 20 steps: done on the way, not in place); then straight in. Turning, the hand's
+    // upper end swings out over the bar, 4.5 cm above the TCP: over the cabinet's top. The open fingers span
+    // 8 cm across the 1 cm bar, so the approach only needs to be right in depth (the pads are 1.6 cm deep).
+    const pre = at(0.045);
     const from = ctx.robot.tcpPos();
-    const travelZ = Math.max(clearHeight(ctx, from, pre, yaw), h[2] + 0.03);
+    const aboveZ = Math.max(h[2] + 0.03, pre[2]);
+    const travelZ = Math.max(clearHeight(ctx, from, pre, yaw), aboveZ);
     if (travelZ > from[2] + 0.01) yield* moveToPose(ctx, [from[0], from[1], travelZ], downOrientation(yaw), s.speed, 0.02, 60, 0.6);
     yield* moveToPose(ctx, [pre[0], pre[1], travelZ], facing, s.speed, 0.015, 60);
-    if (travelZ > h[2] + 0.035) yield* moveToPose(ctx, [pre[0], pre[1], h[2] + 0.03], facing, s.speed, 0.015, 40);
+    if (travelZ > aboveZ + 0.005) yield* moveToPose(ctx, [pre[0], pre[1], aboveZ], facing, s.speed, 0.015, 40);
     yield* moveToPose(ctx, pre, facing, s.fineSpeed, 0.008, 40);
-    yield* moveToPose(ctx, out(-0.002), facing, s.fineSpeed, 0.008, 30);
+    yield* moveToPose(ctx, at(-0.002), facing, s.fineSpeed, 0.008, 30);
     yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), facing);
     // aim at what is left to pull (plus 4 mm), so that the drawer slows down and stops near PULLED_TO
     // instead of running on to its end stop
@@ -821,6 +843,15 @@ export function orderedSubgoals(scene: TaskScene): Atom[] {
       const startsOpen = task.init.some((i) => i.op === "Open" && i.args[0] === a.args[1]);
       if (!startsOpen) add({ op: "Open", args: [a.args[1]] });
     }
+  }
+  // A drawer the plan opens stands out over those below it, in the way of the push that shuts them
+  // (libero_90 task 23: close the bottom drawer and open the top one): a drawer of the same cabinet that
+  // only has to be shut (nothing goes into it) is shut first.
+  const opened = goal.filter((a) => a.op === "Open").map((a) => resolveRegion(task, a.args[0])?.target);
+  for (const a of goal) {
+    if (a.op !== "Close" || goal.some((b) => b.op === "In" && b.args[1] === a.args[0])) continue;
+    const region = resolveRegion(task, a.args[0]);
+    if (region && opened.includes(region.target) && ARTICULATIONS[categoryOf(task, region.target) ?? ""]?.kind === "drawer") add(a);
   }
   for (const a of goal) if (a.op === "Open" || a.op === "Turnon" || a.op === "Turnoff") add(a);
   for (const a of goal) if (isPlacement(a)) add(a);
