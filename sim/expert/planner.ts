@@ -172,6 +172,12 @@ function slotOf(ctx: ExpertContext, scene: TaskScene, f: RegionFrame, op: "On" |
   return [f.pos[0] + offset * u[0], f.pos[1] + offset * u[1]];
 }
 
+/**
+ * How far (m) a grasp on a part of an object may move along it, in the order tried: up to 8 cm (the frying
+ * pan's handle is 16 cm long, its grasp point 5.7 cm from the end).
+ */
+const PART_GRASP_SHIFTS = [0, 0.01, -0.01, 0.02, -0.02, 0.03, -0.03, 0.04, -0.04, 0.05, -0.05, 0.06, -0.06, 0.07, -0.07, 0.08, -0.08];
+
 const ROUND_CATEGORIES = new Set(["akita_black_bowl", "white_bowl", "plate", "glazed_rim_porcelain_ramekin"]);
 
 type GraspHint = NonNullable<PlacedObject["grasp"]>;
@@ -211,20 +217,41 @@ function graspOf(ctx: ExpertContext, o: PlacedObject, base: PlacedObject | undef
     // object; they turn it straight as they close) and the grasp point moved up to 2 cm across it (staying
     // 2 cm inside the object's footprint).
     const m = bodyMat(ctx, o.body);
-    const { half } = bodyFootprint(ctx.sim, o.body);
+    const { offset, half } = bodyFootprint(ctx.sim, o.body);
     const nominal = graspInFrame(ctx, o, p, m, hint);
     let best = nominal;
     let bestClearance = sweptClearance(ctx.sim, gripperFootprints(nominal.point, nominal.yaw), own);
     if (bestClearance >= 0.005) return best;
     let bestCost = Infinity;
-    for (const turn of [0, Math.PI / 12, -Math.PI / 12, Math.PI / 6, -Math.PI / 6]) {
+    // A grasp on a part of the object (a frying pan's handle, narrower than the body is across the hint's
+    // closing axis) may move up to 8 cm along the part (staying 2 cm inside the object's footprint), and
+    // turn up to 45° as long as the fingers span the part's width: libero_90 tasks 18 and 21, the pan's handle end
+    // beside the moka pot's handle, which the hand (±9.5 cm along the closing axis) came down on.
+    const span = (u: number[]) => 2 * (Math.abs(u[0]) * half[0] + Math.abs(u[1]) * half[1]);
+    const u0 = [Math.cos(nominal.yaw), Math.sin(nominal.yaw)];
+    const onPart = span(u0) > 0.078;
+    const v = [-u0[1], u0[0]];
+    const centre = [p[0] + offset[0], p[1] + offset[1]];
+    const along = (nominal.point[0] - centre[0]) * v[0] + (nominal.point[1] - centre[1]) * v[1];
+    const extent = Math.abs(v[0]) * half[0] + Math.abs(v[1]) * half[1] - 0.02;
+    // Moved toward the body and turned, an open finger lands on the pan's rim (the clearance test leaves the
+    // grasped object out): the fingers (pads 1.6 by 2 cm, 4.8 cm out along the closing axis) stay 5 mm
+    // outside the body's radius where the hint's own grasp has them there.
+    const fingersOffBody = (point: Vec3, yaw: number) =>
+      [1, -1].every((k) => Math.hypot(point[0] + k * 0.048 * Math.cos(yaw) - p[0], point[1] + k * 0.048 * Math.sin(yaw) - p[1]) - 0.013 > o.horizontalRadius + 0.005);
+    const turns = [0, Math.PI / 12, -Math.PI / 12, Math.PI / 6, -Math.PI / 6];
+    for (const turn of onPart ? [...turns, Math.PI / 4, -Math.PI / 4] : turns) {
       const yaw = nominal.yaw + turn;
       const u = [Math.cos(yaw), Math.sin(yaw)];
-      if (2 * (Math.abs(u[0]) * half[0] + Math.abs(u[1]) * half[1]) > 0.078) continue; // too wide to span
+      // too wide to span (the part: its own width, across the turned fingers)
+      if (onPart ? hint.width / Math.cos(turn) > 0.078 : span(u) > 0.078) continue;
       const reach = Math.max(0, Math.abs(u[1]) * half[0] + Math.abs(u[0]) * half[1] - 0.02);
-      for (const shift of [0, 0.01, -0.01, 0.02, -0.02]) {
-        if (Math.abs(shift) > reach) continue;
-        const point: Vec3 = [nominal.point[0] - shift * u[1], nominal.point[1] + shift * u[0], nominal.point[2]];
+      for (const shift of onPart ? PART_GRASP_SHIFTS : [0, 0.01, -0.01, 0.02, -0.02]) {
+        if (onPart ? Math.abs(along + shift) > extent : Math.abs(shift) > reach) continue;
+        // along the part: square to the hint's closing axis, whatever the turn
+        const w = onPart ? [-u0[1], u0[0]] : [-u[1], u[0]];
+        const point: Vec3 = [nominal.point[0] + shift * w[0], nominal.point[1] + shift * w[1], nominal.point[2]];
+        if (onPart && fingersOffBody(nominal.point, nominal.yaw) && !fingersOffBody(point, yaw)) continue;
         const clearance = sweptClearance(ctx.sim, gripperFootprints(point, yaw), own);
         const cost = Math.abs(turn) / (Math.PI / 6) + Math.abs(shift) / 0.02;
         const better = clearance >= 0.005 ? bestClearance < 0.005 || cost < bestCost : bestClearance < 0.005 && clearance > bestClearance;
