@@ -258,6 +258,8 @@ function graspOf(ctx: ExpertContext, o: PlacedObject, base: PlacedObject | undef
         if (better) [best, bestClearance, bestCost] = [{ point, yaw }, clearance, cost];
       }
     }
+    // nothing clear from above by 5 mm: under whatever overhangs the object, if that can be done
+    if (bestClearance < 0.005) return underReachBoxGrasp(ctx, o, nominal) ?? best;
     return best;
   }
   const rim = rimGrasp(ctx, o);
@@ -377,6 +379,54 @@ function underReachGrasp(ctx: ExpertContext, o: PlacedObject, shift?: Shift): Gr
         }
         break;
       }
+    }
+  }
+  return best;
+}
+
+/** How far (rad) the gripper may come down turned from a box's grasp yaw, in the order tried. */
+const BOX_UNDER_REACH_TURNS = [Math.PI / 2, -Math.PI / 2, Math.PI / 3, -Math.PI / 3, Math.PI / 4, -Math.PI / 4];
+
+/**
+ * A grasp `g` of a low box under an overhang: libero_90 task 5, the chocolate pudding (2.7 cm tall) stands in
+ * front of the open top drawer, and its grasp closes across its 4.6 cm side, square to the drawer's front:
+ * the hand (±9.5 cm along the closing axis) comes down through the front and the handle. The hand fits
+ * under them at the grasp (the front's underside is 14 cm above the table), so the gripper comes down turned
+ * (its way clear) until the finger pads are 8 mm above the box, turns to the grasp's yaw there, where the
+ * hand slab passes under the overhang, goes down, closes, and slides the box out (one of 8 directions, up
+ * to 12 cm) until the gripper and the box have a clear way up. Of the candidates, the shortest slide wins
+ * (then the smaller turn). Undefined when none allows it.
+ */
+function underReachBoxGrasp(ctx: ExpertContext, o: PlacedObject, g: GraspSpec): GraspSpec | undefined {
+  const own = rootsOf(ctx.sim, [o.body]);
+  const c = bodyPos(ctx, o.body);
+  const { offset, half } = bodyFootprint(ctx.sim, o.body);
+  const [bottom, top] = [c[2] - o.bottomOffset, c[2] + o.topOffset];
+  const turnZ = Math.max(g.point[2], top + FINGER_REACH_BELOW_TCP + 0.008);
+  const turnAt: Vec3 = [g.point[0], g.point[1], turnZ];
+  // nothing overhangs where the gripper's way up is clear
+  if (sweptClearance(ctx.sim, gripperFootprints(g.point, g.yaw), own) >= 0.002) return undefined;
+  if (sweptClearance(ctx.sim, underReachFootprints(turnAt, g.yaw), own) < 0.002) return undefined;
+  const turn = BOX_UNDER_REACH_TURNS.find((t) => sweptClearance(ctx.sim, gripperFootprints(turnAt, g.yaw + t), own) >= 0.003);
+  if (turn === undefined) return undefined;
+  const box = (dx: number, dy: number, ceiling?: number): Footprint => ({
+    centre: [c[0] + offset[0] + dx, c[1] + offset[1] + dy], yaw: 0, halfAlong: half[0], halfAcross: half[1], floor: bottom + 0.002, ceiling,
+  });
+  let best: GraspSpec | undefined;
+  let bestCost = Infinity;
+  for (let k = 0; k < 8; k++) {
+    const u = [Math.cos((k * Math.PI) / 4), Math.sin((k * Math.PI) / 4)];
+    const at = (d: number): Vec3 => [g.point[0] + d * u[0], g.point[1] + d * u[1], g.point[2]];
+    const way = (d: number) => Math.min(sweptClearance(ctx.sim, underReachFootprints(at(d), g.yaw), own), sweptClearance(ctx.sim, [box(d * u[0], d * u[1], top)], own));
+    for (let d = 0; d <= 0.12 + 1e-9; d += 0.01) {
+      if (way(d) < 0) break;
+      const up = Math.min(sweptClearance(ctx.sim, gripperFootprints(at(d), g.yaw), own), sweptClearance(ctx.sim, [box(d * u[0], d * u[1])], own));
+      if (up < 0.002) continue;
+      const cost = d + 0.02 * Math.abs(turn);
+      // 1 cm further where that is clear too: the slide stops within 8 mm of its goal (pick)
+      const slide = way(d + 0.01) >= 0 ? d + 0.01 : d;
+      if (cost < bestCost) [best, bestCost] = [{ ...g, underReach: { descentYaw: g.yaw + turn, slideOut: [slide * u[0], slide * u[1]], turnZ } }, cost];
+      break;
     }
   }
   return best;

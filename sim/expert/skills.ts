@@ -191,7 +191,15 @@ export interface GraspSpec {
    * down (clear of the overhang) before it turns to `yaw` at the bottom, and the horizontal move (m, world)
    * that slides the closed grasp out from under the overhang before the lift.
    */
-  underReach?: { descentYaw: number; slideOut: [number, number] };
+  underReach?: {
+    descentYaw: number;
+    slideOut: [number, number];
+    /**
+     * Where (world z) the gripper turns, if not at the grasp point: above a box's top (planner.ts,
+     * underReachBoxGrasp), whose ends the turning fingers would catch.
+     */
+    turnZ?: number;
+  };
 }
 
 /** How far (rad) from the middle of its ±2.9 rad range a grasp may leave the Panda's joint 7. */
@@ -253,10 +261,16 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
   // of a can whose side it was meant to pass (the open fingers clear a 6 cm can by only 9 mm a side)
   g = again();
   yield* moveTo(ctx, [g.point[0], g.point[1], above[2]], down, s.fineSpeed, 0.004);
-  yield* moveTo(ctx, [g.point[0], g.point[1], g.point[2] + 0.02], down, s.fineSpeed, 0.008);
+  yield* moveTo(ctx, [g.point[0], g.point[1], Math.max(g.point[2] + 0.02, under?.turnZ ?? -Infinity)], down, s.fineSpeed, 0.008);
   g = again();
-  yield* moveTo(ctx, g.point, down, s.fineSpeed * 0.8, 0.005, 40);
-  if (under) yield* moveTo(ctx, g.point, yaw, s.fineSpeed, 0.005, 30);
+  if (under?.turnZ !== undefined) {
+    yield* moveTo(ctx, [g.point[0], g.point[1], under.turnZ], down, s.fineSpeed * 0.8, 0.005, 40);
+    yield* moveTo(ctx, [g.point[0], g.point[1], under.turnZ], yaw, s.fineSpeed, 0.005, 30);
+    yield* moveTo(ctx, g.point, yaw, s.fineSpeed * 0.8, 0.005, 40);
+  } else {
+    yield* moveTo(ctx, g.point, down, s.fineSpeed * 0.8, 0.005, 40);
+    if (under) yield* moveTo(ctx, g.point, yaw, s.fineSpeed, 0.005, 30);
+  }
   yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), yaw);
   if (under) {
     const q = ctx.robot.tcpPos();
