@@ -10,7 +10,8 @@
  *   Close (microwave door)   push the open door shut from its outer side
  *   Turnon / Turnoff (stove) push the knob's bar round about the knob axis
  * Order: opening and turning atoms first (a drawer must be open before something goes in), then placements
- * in goal order, then closing atoms. A placement into a drawer that starts closed gets an Open first.
+ * in goal order (those onto an object that is itself placed after it), then closing atoms. A placement into
+ * a drawer that starts closed gets an Open first.
  */
 import type { Vec3 } from "../math.ts";
 import type { TaskScene, PlacedObject } from "../scenes/taskScene.ts";
@@ -931,7 +932,12 @@ export function orderedSubgoals(scene: TaskScene): Atom[] {
     if (region && opened.includes(region.target) && ARTICULATIONS[categoryOf(task, region.target) ?? ""]?.kind === "drawer") add(a);
   }
   for (const a of goal) if (a.op === "Open" || a.op === "Turnon" || a.op === "Turnoff") add(a);
-  for (const a of goal) if (isPlacement(a)) add(a);
+  // An object to be stacked on another object that itself has to go somewhere goes on it there, after it
+  // (libero_90 tasks 63 and 64: one bowl on the other, and that one into the tray). Carried as a stack,
+  // the lower bowl's rim grasp put the inner finger onto the upper bowl's floor.
+  const moved = goal.filter(isPlacement).map((a) => a.args[0]);
+  for (const a of goal) if (isPlacement(a) && !moved.includes(a.args[1])) add(a);
+  for (const a of goal) if (isPlacement(a) && moved.includes(a.args[1])) add(a);
   for (const a of goal) if (a.op === "Close") add(a);
   return out;
 }
