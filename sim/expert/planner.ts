@@ -219,7 +219,7 @@ function graspOf(ctx: ExpertContext, o: PlacedObject, base: PlacedObject | undef
     // 2 cm inside the object's footprint).
     const m = bodyMat(ctx, o.body);
     const { offset, half } = bodyFootprint(ctx.sim, o.body);
-    const nominal = graspInFrame(ctx, o, p, m, hint);
+    const nominal = nearerWallPinch(ctx, o, graspInFrame(ctx, o, p, m, hint));
     let best = nominal;
     let bestClearance = sweptClearance(ctx.sim, gripperFootprints(nominal.point, nominal.yaw), own);
     if (bestClearance >= 0.005) return best;
@@ -269,6 +269,34 @@ function graspOf(ctx: ExpertContext, o: PlacedObject, base: PlacedObject | undef
   const inward = [p[0] - best.point[0], p[1] - best.point[1]];
   const n = Math.hypot(inward[0], inward[1]);
   return { ...best, peel: { inward: [inward[0] / n, inward[1] / n], base: base.body } };
+}
+
+/** How far (m, horizontally) from the robot's base a grasp may lie before a nearer one is taken where there is one. */
+const FAR_GRASP = 0.75;
+
+/**
+ * A mug's wall may be pinched anywhere but at its handle: where the hint's pinch (the wall opposite the handle)
+ * lies beyond FAR_GRASP from the robot's base, the one a quarter turn round the wall that is nearest the base.
+ * libero_90 task 84: the red mug stands 0.74–0.78 m out; pinched on its far side, the arm came up straight,
+ * its elbow against joint 4's limit, and could not bring the mug back to the caddy's side (up to 8 cm nearer
+ * pinched on the near quarter). Objects without a handle and a ring of wall geoms keep `g`.
+ */
+function nearerWallPinch(ctx: ExpertContext, o: PlacedObject, g: GraspSpec): GraspSpec {
+  const walls = Array.from({ length: 8 }, (_, k) => `${o.body}_wall${k}`);
+  if (!hasGeom(ctx, `${o.body}_handle`) || !walls.every((w) => hasGeom(ctx, w))) return g;
+  const base = bodyPos(ctx, "robot0_base");
+  const reach = (q: Vec3) => Math.hypot(q[0] - base[0], q[1] - base[1]);
+  if (reach(g.point) <= FAR_GRASP) return g;
+  // the wall's axis: the mean of its eight boxes
+  const c = walls.map((w) => geomPos(ctx, w)).reduce((a, q) => [a[0] + q[0] / 8, a[1] + q[1] / 8, 0], [0, 0, 0]);
+  let best = g;
+  for (const turn of [Math.PI / 2, -Math.PI / 2]) {
+    const [dx, dy] = [g.point[0] - c[0], g.point[1] - c[1]];
+    const [ct, st] = [Math.cos(turn), Math.sin(turn)];
+    const q: GraspSpec = { point: [c[0] + ct * dx - st * dy, c[1] + st * dx + ct * dy, g.point[2]], yaw: g.yaw + turn };
+    if (reach(q.point) < reach(best.point)) best = q;
+  }
+  return best;
 }
 
 function graspHint(o: PlacedObject): GraspHint {
