@@ -7,6 +7,7 @@
  *   On(a, region site)       pick a, place it on the region's support surface at the site's xy
  *   In(a, region site)       pick a, lower it into the region's box and release just above its floor
  *   Open / Close (drawer)    grasp the handle and pull it out along the cabinet's −y / push the handle in
+ *   Open (microwave door)    pinch the handle bar's top and carry it round the hinge
  *   Close (microwave door)   push the open door shut from its outer side
  *   Turnon / Turnoff (stove) push the knob's bar round about the knob axis
  * Order: opening and turning atoms first (a drawer must be open before something goes in), then placements
@@ -928,6 +929,50 @@ function* closeDoor(ctx: ExpertContext, scene: TaskScene, microwave: string): Sk
   return q() > -0.005;
 }
 
+/** How far (rad) the expert swings the microwave door open: past LIBERO's Open threshold (q < −1.3). */
+const DOOR_OPENED_TO = -1.4;
+
+/**
+ * Pulls the microwave door open: pinches the top of its vertical handle bar (the closing axis along the door,
+ * the pads just under the upper standoff), then carries it round the hinge on its circle (radius 0.24 m),
+ * the wrist turning with the door, until q < DOOR_OPENED_TO.
+ */
+function* openDoor(ctx: ExpertContext, microwave: string): Skill {
+  const joint = `${microwave}_microjoint`;
+  const adr = (ctx.sim.model.jnt_qposadr as unknown as Int32Array)[ctx.sim.id("joint", joint)];
+  const q = () => ctx.sim.data.qpos[adr];
+  const door = `${microwave}_microdoorroot`;
+  const s = ctx.style;
+  const hinge = bodyPos(ctx, door);
+  const bar = geomPos(ctx, `${microwave}_handle_bar`);
+  const half = ctx.sim.model.geom_size[3 * ctx.sim.id("geom", `${microwave}_handle_bar`) + 1];
+  // pads (1.6 cm tall, centred 1.4 mm under the TCP) on the bar's top 2 cm, under the upper standoff
+  const z = bar[2] + half - 0.015;
+  const r = [bar[0] - hinge[0], bar[1] - hinge[1]];
+  const radius = Math.hypot(r[0], r[1]);
+  const a0 = Math.atan2(r[1], r[0]);
+  // the free edge swings out along the door's outer normal (−y of the door frame)
+  const normal = bodyAxis(ctx, door, 1).map((x) => -x);
+  const sign = Math.sign(normal[0] * -r[1] + normal[1] * r[0]);
+  // closing along the door (tangent to the circle), the twin the shorter wrist turn reaches
+  const along = bodyAxis(ctx, door, 0);
+  const yaw0 = nearestGraspYaw(Math.atan2(along[1], along[0]), currentYaw(ctx));
+  ctx.gripper = OPEN;
+  yield* transitTo(ctx, [bar[0], bar[1], z + 0.06], yaw0, s.speed, 0.01);
+  yield* moveTo(ctx, [bar[0], bar[1], z], yaw0, s.fineSpeed, 0.005, 40);
+  yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), yaw0);
+  for (let i = 0; i < 80 && q() > DOOR_OPENED_TO; i++) {
+    const p = ctx.robot.tcpPos();
+    const a = Math.atan2(p[1] - hinge[1], p[0] - hinge[0]);
+    const next = a + sign * 0.15; // aim 0.15 rad (3.6 cm) ahead on the circle
+    yield* moveTo(ctx, [hinge[0] + radius * Math.cos(next), hinge[1] + radius * Math.sin(next), z], yaw0 + (a - a0) + sign * 0.15, s.fineSpeed, 0.005, 2);
+  }
+  yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), currentYaw(ctx));
+  const p = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [p[0], p[1], p[2] + 0.08], currentYaw(ctx), s.speed, 0.02, 20);
+  return q() < -1.3;
+}
+
 function isPlacement(a: Atom): boolean {
   return a.op === "On" || a.op === "In";
 }
@@ -988,7 +1033,7 @@ export function* taskPlan(ctx: ExpertContext, scene: TaskScene): Skill {
         }
         if (kind === "drawer") ok = (yield* moveDrawer(ctx, scene, atom.args[0], atom.op === "Open")) && ok;
         else if (atom.op === "Close") ok = (yield* closeDoor(ctx, scene, atom.args[0])) && ok;
-        else ok = false; // no skill yet to open the microwave door: the plan fails this subgoal
+        else ok = (yield* openDoor(ctx, atom.args[0])) && ok;
         break;
       }
       case "Turnon":
