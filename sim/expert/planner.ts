@@ -280,7 +280,8 @@ const FAR_GRASP = 0.75;
  * lies beyond FAR_GRASP from the robot's base, the one a quarter turn round the wall that is nearest the base.
  * libero_90 task 84: the red mug stands 0.74–0.78 m out; pinched on its far side, the arm came up straight,
  * its elbow against joint 4's limit, and could not bring the mug back to the caddy's side (up to 8 cm nearer
- * pinched on the near quarter). Objects without a handle and a ring of wall geoms keep `g`.
+ * pinched on the near quarter). Objects without a handle and a ring of wall geoms, or whose grasp is not on
+ * the wall, keep `g`.
  */
 function nearerWallPinch(ctx: ExpertContext, o: PlacedObject, g: GraspSpec): GraspSpec {
   const walls = Array.from({ length: 8 }, (_, k) => `${o.body}_wall${k}`);
@@ -288,8 +289,12 @@ function nearerWallPinch(ctx: ExpertContext, o: PlacedObject, g: GraspSpec): Gra
   const base = bodyPos(ctx, "robot0_base");
   const reach = (q: Vec3) => Math.hypot(q[0] - base[0], q[1] - base[1]);
   if (reach(g.point) <= FAR_GRASP) return g;
-  // the wall's axis: the mean of its eight boxes
-  const c = walls.map((w) => geomPos(ctx, w)).reduce((a, q) => [a[0] + q[0] / 8, a[1] + q[1] / 8, 0], [0, 0, 0]);
+  // the wall's axis: the mean of its eight boxes; a pinch on the wall lies about as far from it as they do
+  // (not the frying pan's, on its handle)
+  const boxes = walls.map((w) => geomPos(ctx, w));
+  const c = boxes.reduce((a, q) => [a[0] + q[0] / 8, a[1] + q[1] / 8, 0], [0, 0, 0]);
+  const wallRadius = boxes.reduce((a, q) => a + Math.hypot(q[0] - c[0], q[1] - c[1]) / 8, 0);
+  if (Math.abs(Math.hypot(g.point[0] - c[0], g.point[1] - c[1]) - wallRadius) > 0.01) return g;
   let best = g;
   for (const turn of [Math.PI / 2, -Math.PI / 2]) {
     const [dx, dy] = [g.point[0] - c[0], g.point[1] - c[1]];
