@@ -7,10 +7,12 @@
  *   On(a, region site)       pick a, place it on the region's support surface at the site's xy
  *   In(a, region site)       pick a, lower it into the region's box and release just above its floor
  *   Open / Close (drawer)    grasp the handle and pull it out along the cabinet's −y / push the handle in
+ *   Open (microwave door)    pinch the handle bar's top and carry it round the hinge
  *   Close (microwave door)   push the open door shut from its outer side
  *   Turnon / Turnoff (stove) push the knob's bar round about the knob axis
  * Order: opening and turning atoms first (a drawer must be open before something goes in), then placements
- * in goal order, then closing atoms. A placement into a drawer that starts closed gets an Open first.
+ * in goal order (those onto an object that is itself placed after it), then closing atoms. A placement into
+ * a drawer that starts closed gets an Open first.
  */
 import type { Vec3 } from "../math.ts";
 import type { TaskScene, PlacedObject } from "../scenes/taskScene.ts";
@@ -21,7 +23,7 @@ import { ARTICULATIONS, categoryOf, resolveJoints, resolveRegion, SUPPORT_CATEGO
 import type { Atom } from "../tasks/types.ts";
 
 import {
-  actuateGripper, bodyMat, bodyPos, bodyYaw, clearHeight, CLOSE, currentYaw, moveTo, moveToPose, OPEN, pick, place, transitTo,
+  actuateGripper, bodyMat, bodyPos, bodyYaw, clearHeight, CLOSE, currentYaw, graspYaw, moveTo, moveToPose, OPEN, pick, place, transitTo,
   type ExpertContext, type GraspSpec, type Skill,
 } from "./skills.ts";
 import {
@@ -172,6 +174,12 @@ function slotOf(ctx: ExpertContext, scene: TaskScene, f: RegionFrame, op: "On" |
   return [f.pos[0] + offset * u[0], f.pos[1] + offset * u[1]];
 }
 
+/**
+ * How far (m) a grasp on a part of an object may move along it, in the order tried: up to 8 cm (the frying
+ * pan's handle is 16 cm long, its grasp point 5.7 cm from the end).
+ */
+const PART_GRASP_SHIFTS = [0, 0.01, -0.01, 0.02, -0.02, 0.03, -0.03, 0.04, -0.04, 0.05, -0.05, 0.06, -0.06, 0.07, -0.07, 0.08, -0.08];
+
 const ROUND_CATEGORIES = new Set(["akita_black_bowl", "white_bowl", "plate", "glazed_rim_porcelain_ramekin"]);
 
 type GraspHint = NonNullable<PlacedObject["grasp"]>;
@@ -211,26 +219,49 @@ function graspOf(ctx: ExpertContext, o: PlacedObject, base: PlacedObject | undef
     // object; they turn it straight as they close) and the grasp point moved up to 2 cm across it (staying
     // 2 cm inside the object's footprint).
     const m = bodyMat(ctx, o.body);
-    const { half } = bodyFootprint(ctx.sim, o.body);
-    const nominal = graspInFrame(ctx, o, p, m, hint);
+    const { offset, half } = bodyFootprint(ctx.sim, o.body);
+    const nominal = nearerWallPinch(ctx, o, graspInFrame(ctx, o, p, m, hint));
     let best = nominal;
     let bestClearance = sweptClearance(ctx.sim, gripperFootprints(nominal.point, nominal.yaw), own);
     if (bestClearance >= 0.005) return best;
     let bestCost = Infinity;
-    for (const turn of [0, Math.PI / 12, -Math.PI / 12, Math.PI / 6, -Math.PI / 6]) {
+    // A grasp on a part of the object (a frying pan's handle, narrower than the body is across the hint's
+    // closing axis) may move up to 8 cm along the part (staying 2 cm inside the object's footprint), and
+    // turn up to 45° as long as the fingers span the part's width: libero_90 tasks 18 and 21, the pan's handle end
+    // beside the moka pot's handle, which the hand (±9.5 cm along the closing axis) came down on.
+    const span = (u: number[]) => 2 * (Math.abs(u[0]) * half[0] + Math.abs(u[1]) * half[1]);
+    const u0 = [Math.cos(nominal.yaw), Math.sin(nominal.yaw)];
+    const onPart = span(u0) > 0.078;
+    const v = [-u0[1], u0[0]];
+    const centre = [p[0] + offset[0], p[1] + offset[1]];
+    const along = (nominal.point[0] - centre[0]) * v[0] + (nominal.point[1] - centre[1]) * v[1];
+    const extent = Math.abs(v[0]) * half[0] + Math.abs(v[1]) * half[1] - 0.02;
+    // Moved toward the body and turned, an open finger lands on the pan's rim (the clearance test leaves the
+    // grasped object out): the fingers (pads 1.6 by 2 cm, 4.8 cm out along the closing axis) stay 5 mm
+    // outside the body's radius where the hint's own grasp has them there.
+    const fingersOffBody = (point: Vec3, yaw: number) =>
+      [1, -1].every((k) => Math.hypot(point[0] + k * 0.048 * Math.cos(yaw) - p[0], point[1] + k * 0.048 * Math.sin(yaw) - p[1]) - 0.013 > o.horizontalRadius + 0.005);
+    const turns = [0, Math.PI / 12, -Math.PI / 12, Math.PI / 6, -Math.PI / 6];
+    for (const turn of onPart ? [...turns, Math.PI / 4, -Math.PI / 4] : turns) {
       const yaw = nominal.yaw + turn;
       const u = [Math.cos(yaw), Math.sin(yaw)];
-      if (2 * (Math.abs(u[0]) * half[0] + Math.abs(u[1]) * half[1]) > 0.078) continue; // too wide to span
+      // too wide to span (the part: its own width, across the turned fingers)
+      if (onPart ? hint.width / Math.cos(turn) > 0.078 : span(u) > 0.078) continue;
       const reach = Math.max(0, Math.abs(u[1]) * half[0] + Math.abs(u[0]) * half[1] - 0.02);
-      for (const shift of [0, 0.01, -0.01, 0.02, -0.02]) {
-        if (Math.abs(shift) > reach) continue;
-        const point: Vec3 = [nominal.point[0] - shift * u[1], nominal.point[1] + shift * u[0], nominal.point[2]];
+      for (const shift of onPart ? PART_GRASP_SHIFTS : [0, 0.01, -0.01, 0.02, -0.02]) {
+        if (onPart ? Math.abs(along + shift) > extent : Math.abs(shift) > reach) continue;
+        // along the part: square to the hint's closing axis, whatever the turn
+        const w = onPart ? [-u0[1], u0[0]] : [-u[1], u[0]];
+        const point: Vec3 = [nominal.point[0] + shift * w[0], nominal.point[1] + shift * w[1], nominal.point[2]];
+        if (onPart && fingersOffBody(nominal.point, nominal.yaw) && !fingersOffBody(point, yaw)) continue;
         const clearance = sweptClearance(ctx.sim, gripperFootprints(point, yaw), own);
         const cost = Math.abs(turn) / (Math.PI / 6) + Math.abs(shift) / 0.02;
         const better = clearance >= 0.005 ? bestClearance < 0.005 || cost < bestCost : bestClearance < 0.005 && clearance > bestClearance;
         if (better) [best, bestClearance, bestCost] = [{ point, yaw }, clearance, cost];
       }
     }
+    // nothing clear from above by 5 mm: under whatever overhangs the object, if that can be done
+    if (bestClearance < 0.005) return underReachBoxGrasp(ctx, o, nominal) ?? best;
     return best;
   }
   const rim = rimGrasp(ctx, o);
@@ -239,6 +270,39 @@ function graspOf(ctx: ExpertContext, o: PlacedObject, base: PlacedObject | undef
   const inward = [p[0] - best.point[0], p[1] - best.point[1]];
   const n = Math.hypot(inward[0], inward[1]);
   return { ...best, peel: { inward: [inward[0] / n, inward[1] / n], base: base.body } };
+}
+
+/** How far (m, horizontally) from the robot's base a grasp may lie before a nearer one is taken where there is one. */
+const FAR_GRASP = 0.75;
+
+/**
+ * A mug's wall may be pinched anywhere but at its handle: where the hint's pinch (the wall opposite the handle)
+ * lies beyond FAR_GRASP from the robot's base, the one a quarter turn round the wall that is nearest the base.
+ * libero_90 task 84: the red mug stands 0.74–0.78 m out; pinched on its far side, the arm came up straight,
+ * its elbow against joint 4's limit, and could not bring the mug back to the caddy's side (up to 8 cm nearer
+ * pinched on the near quarter). Objects without a handle and a ring of wall geoms, or whose grasp is not on
+ * the wall, keep `g`.
+ */
+function nearerWallPinch(ctx: ExpertContext, o: PlacedObject, g: GraspSpec): GraspSpec {
+  const walls = Array.from({ length: 8 }, (_, k) => `${o.body}_wall${k}`);
+  if (!hasGeom(ctx, `${o.body}_handle`) || !walls.every((w) => hasGeom(ctx, w))) return g;
+  const base = bodyPos(ctx, "robot0_base");
+  const reach = (q: Vec3) => Math.hypot(q[0] - base[0], q[1] - base[1]);
+  if (reach(g.point) <= FAR_GRASP) return g;
+  // the wall's axis: the mean of its eight boxes; a pinch on the wall lies about as far from it as they do
+  // (not the frying pan's, on its handle)
+  const boxes = walls.map((w) => geomPos(ctx, w));
+  const c = boxes.reduce((a, q) => [a[0] + q[0] / 8, a[1] + q[1] / 8, 0], [0, 0, 0]);
+  const wallRadius = boxes.reduce((a, q) => a + Math.hypot(q[0] - c[0], q[1] - c[1]) / 8, 0);
+  if (Math.abs(Math.hypot(g.point[0] - c[0], g.point[1] - c[1]) - wallRadius) > 0.01) return g;
+  let best = g;
+  for (const turn of [Math.PI / 2, -Math.PI / 2]) {
+    const [dx, dy] = [g.point[0] - c[0], g.point[1] - c[1]];
+    const [ct, st] = [Math.cos(turn), Math.sin(turn)];
+    const q: GraspSpec = { point: [c[0] + ct * dx - st * dy, c[1] + st * dx + ct * dy, g.point[2]], yaw: g.yaw + turn };
+    if (reach(q.point) < reach(best.point)) best = q;
+  }
+  return best;
 }
 
 function graspHint(o: PlacedObject): GraspHint {
@@ -350,6 +414,54 @@ function underReachGrasp(ctx: ExpertContext, o: PlacedObject, shift?: Shift): Gr
         }
         break;
       }
+    }
+  }
+  return best;
+}
+
+/** How far (rad) the gripper may come down turned from a box's grasp yaw, in the order tried. */
+const BOX_UNDER_REACH_TURNS = [Math.PI / 2, -Math.PI / 2, Math.PI / 3, -Math.PI / 3, Math.PI / 4, -Math.PI / 4];
+
+/**
+ * A grasp `g` of a low box under an overhang: libero_90 task 5, the chocolate pudding (2.7 cm tall) stands in
+ * front of the open top drawer, and its grasp closes across its 4.6 cm side, square to the drawer's front:
+ * the hand (±9.5 cm along the closing axis) comes down through the front and the handle. The hand fits
+ * under them at the grasp (the front's underside is 14 cm above the table), so the gripper comes down turned
+ * (its way clear) until the finger pads are 8 mm above the box, turns to the grasp's yaw there, where the
+ * hand slab passes under the overhang, goes down, closes, and slides the box out (one of 8 directions, up
+ * to 12 cm) until the gripper and the box have a clear way up. Of the candidates, the shortest slide wins
+ * (then the smaller turn). Undefined when none allows it.
+ */
+function underReachBoxGrasp(ctx: ExpertContext, o: PlacedObject, g: GraspSpec): GraspSpec | undefined {
+  const own = rootsOf(ctx.sim, [o.body]);
+  const c = bodyPos(ctx, o.body);
+  const { offset, half } = bodyFootprint(ctx.sim, o.body);
+  const [bottom, top] = [c[2] - o.bottomOffset, c[2] + o.topOffset];
+  const turnZ = Math.max(g.point[2], top + FINGER_REACH_BELOW_TCP + 0.008);
+  const turnAt: Vec3 = [g.point[0], g.point[1], turnZ];
+  // nothing overhangs where the gripper's way up is clear
+  if (sweptClearance(ctx.sim, gripperFootprints(g.point, g.yaw), own) >= 0.002) return undefined;
+  if (sweptClearance(ctx.sim, underReachFootprints(turnAt, g.yaw), own) < 0.002) return undefined;
+  const turn = BOX_UNDER_REACH_TURNS.find((t) => sweptClearance(ctx.sim, gripperFootprints(turnAt, g.yaw + t), own) >= 0.003);
+  if (turn === undefined) return undefined;
+  const box = (dx: number, dy: number, ceiling?: number): Footprint => ({
+    centre: [c[0] + offset[0] + dx, c[1] + offset[1] + dy], yaw: 0, halfAlong: half[0], halfAcross: half[1], floor: bottom + 0.002, ceiling,
+  });
+  let best: GraspSpec | undefined;
+  let bestCost = Infinity;
+  for (let k = 0; k < 8; k++) {
+    const u = [Math.cos((k * Math.PI) / 4), Math.sin((k * Math.PI) / 4)];
+    const at = (d: number): Vec3 => [g.point[0] + d * u[0], g.point[1] + d * u[1], g.point[2]];
+    const way = (d: number) => Math.min(sweptClearance(ctx.sim, underReachFootprints(at(d), g.yaw), own), sweptClearance(ctx.sim, [box(d * u[0], d * u[1], top)], own));
+    for (let d = 0; d <= 0.12 + 1e-9; d += 0.01) {
+      if (way(d) < 0) break;
+      const up = Math.min(sweptClearance(ctx.sim, gripperFootprints(at(d), g.yaw), own), sweptClearance(ctx.sim, [box(d * u[0], d * u[1])], own));
+      if (up < 0.002) continue;
+      const cost = d + 0.02 * Math.abs(turn);
+      // 1 cm further where that is clear too: the slide stops within 8 mm of its goal (pick)
+      const slide = way(d + 0.01) >= 0 ? d + 0.01 : d;
+      if (cost < bestCost) [best, bestCost] = [{ ...g, underReach: { descentYaw: g.yaw + turn, slideOut: [slide * u[0], slide * u[1]], turnZ } }, cost];
+      break;
     }
   }
   return best;
@@ -563,6 +675,12 @@ function bodyAxis(ctx: ExpertContext, body: string, axis: 0 | 1 | 2): Vec3 {
  */
 const PULLED_TO = -0.145;
 
+/** Half the Panda hand's length along the closing axis (m; clearance.ts, gripperFootprints). */
+const HAND_HALF_LENGTH = 0.095;
+
+/** How far (rad) from straight down the gripper points when it pinches a bottom drawer's bar lengthwise. */
+const LOW_HANDLE_PITCH = Math.PI / 4;
+
 /**
  * Drawers. Closing: push the handle bar along the cabinet's +y with the closed fingertips, the gripper
  * pitched toward the cabinet, until the joint is shut. Opening: turn the gripper to point horizontally at the
@@ -583,27 +701,43 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
   if (open) {
     // Pointing down, the gripper takes the yaw from which the turn to `facing` is a pure 90° pitch about
     // the TCP's x axis: any other yaw adds a half turn of the wrist that pushes joint 7 past its limit.
-    const yaw = Math.atan2(-y[1], -y[0]);
+    let yaw = Math.atan2(-y[1], -y[0]);
     // The handle bar hangs under the upper drawer's front and the housing top: no way down behind it from
     // above. So the gripper turns to point horizontally at the cabinet (TCP z along the cabinet's +y, fingers closing
     // vertically), closes on the bar from the front and pulls it out along the cabinet's −y.
     const d = [y[0], y[1], 0];
     // columns: x = (dy, −dx, 0), y = −world z, z = d (the twin with y = +z needs joint 7 past its limit)
-    const facing = [d[1], 0, d[0], -d[0], 0, d[1], 0, -1, 0];
-    const out = (k: number): Vec3 => [h[0] - k * d[0], h[1] - k * d[1], h[2]];
-    // To 4.5 cm out in front of the bar, 3 cm above it: up (over whatever stands between), then across while
-    // the wrist turns to point at the cabinet (a 90° pitch takes the wrist about 20 steps: done on the way,
-    // not in place); then straight in. Turning, the hand's upper end swings out over the bar, 4.5 cm above
-    // the TCP: over the cabinet's top. The open fingers span 8 cm across the 1 cm bar, so the approach only
-    // needs to be right in depth (the pads are 1.6 cm deep).
-    const pre = out(0.045);
+    let facing = [d[1], 0, d[0], -d[0], 0, d[1], 0, -1, 0];
+    // the gripper's pointing axis (TCP z): it comes in along it
+    let axis = d;
+    if (h[2] - HAND_HALF_LENGTH < scene.supportZ + 0.01) {
+      // A bottom drawer's bar (5 cm above the table): closing vertically, the hand (±9.5 cm along the closing
+      // axis) meets the table before the fingers reach the bar. The closing axis lies along the bar instead:
+      // the open fingers (8 cm apart) pass its ends (7 cm apart) and pinch it lengthwise. Pointing level,
+      // the wrist, 8–11 cm behind the fingers and 4.5 cm thick, would come down onto what stands in front
+      // of the cabinet (libero_90 task 6: a bowl); pitched 45° down toward the cabinet it stays above it,
+      // and the hand (2.5 cm either side across the closing axis) passes 2 cm under the middle drawer's bar.
+      // The yaw pointing down is the closing axis's (the turn to `facing` is then a pure pitch about it),
+      // the twin that keeps joint 7 in range.
+      yaw = graspYaw(ctx, Math.atan2(d[0], -d[1]));
+      facing = pitchedToward(d as Vec3, [Math.cos(yaw), Math.sin(yaw), 0], LOW_HANDLE_PITCH);
+      axis = [facing[2], facing[5], facing[8]];
+    }
+    const at = (k: number): Vec3 => [h[0] - k * axis[0], h[1] - k * axis[1], h[2] - k * axis[2]];
+    // To 4.5 cm out in front of the bar (back along the pointing axis), at least 3 cm above it: up (over
+    // whatever stands between), then across while the wrist turns to point at the cabinet (a 90° pitch
+    // takes the wrist about 20 steps: done on the way, not in place); then straight in. Turning, the hand's
+    // upper end swings out over the bar, 4.5 cm above the TCP: over the cabinet's top. The open fingers span
+    // 8 cm across the 1 cm bar, so the approach only needs to be right in depth (the pads are 1.6 cm deep).
+    const pre = at(0.045);
     const from = ctx.robot.tcpPos();
-    const travelZ = Math.max(clearHeight(ctx, from, pre, yaw), h[2] + 0.03);
+    const aboveZ = Math.max(h[2] + 0.03, pre[2]);
+    const travelZ = Math.max(clearHeight(ctx, from, pre, yaw), aboveZ);
     if (travelZ > from[2] + 0.01) yield* moveToPose(ctx, [from[0], from[1], travelZ], downOrientation(yaw), s.speed, 0.02, 60, 0.6);
     yield* moveToPose(ctx, [pre[0], pre[1], travelZ], facing, s.speed, 0.015, 60);
-    if (travelZ > h[2] + 0.035) yield* moveToPose(ctx, [pre[0], pre[1], h[2] + 0.03], facing, s.speed, 0.015, 40);
+    if (travelZ > aboveZ + 0.005) yield* moveToPose(ctx, [pre[0], pre[1], aboveZ], facing, s.speed, 0.015, 40);
     yield* moveToPose(ctx, pre, facing, s.fineSpeed, 0.008, 40);
-    yield* moveToPose(ctx, out(-0.002), facing, s.fineSpeed, 0.008, 30);
+    yield* moveToPose(ctx, at(-0.002), facing, s.fineSpeed, 0.008, 30);
     yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), facing);
     // aim at what is left to pull (plus 4 mm), so that the drawer slows down and stops near PULLED_TO
     // instead of running on to its end stop
@@ -800,6 +934,50 @@ function* closeDoor(ctx: ExpertContext, scene: TaskScene, microwave: string): Sk
   return q() > -0.005;
 }
 
+/** How far (rad) the expert swings the microwave door open: past LIBERO's Open threshold (q < −1.3). */
+const DOOR_OPENED_TO = -1.4;
+
+/**
+ * Pulls the microwave door open: pinches the top of its vertical handle bar (the closing axis along the door,
+ * the pads just under the upper standoff), then carries it round the hinge on its circle (radius 0.24 m),
+ * the wrist turning with the door, until q < DOOR_OPENED_TO.
+ */
+function* openDoor(ctx: ExpertContext, microwave: string): Skill {
+  const joint = `${microwave}_microjoint`;
+  const adr = (ctx.sim.model.jnt_qposadr as unknown as Int32Array)[ctx.sim.id("joint", joint)];
+  const q = () => ctx.sim.data.qpos[adr];
+  const door = `${microwave}_microdoorroot`;
+  const s = ctx.style;
+  const hinge = bodyPos(ctx, door);
+  const bar = geomPos(ctx, `${microwave}_handle_bar`);
+  const half = ctx.sim.model.geom_size[3 * ctx.sim.id("geom", `${microwave}_handle_bar`) + 1];
+  // pads (1.6 cm tall, centred 1.4 mm under the TCP) on the bar's top 2 cm, under the upper standoff
+  const z = bar[2] + half - 0.015;
+  const r = [bar[0] - hinge[0], bar[1] - hinge[1]];
+  const radius = Math.hypot(r[0], r[1]);
+  const a0 = Math.atan2(r[1], r[0]);
+  // the free edge swings out along the door's outer normal (−y of the door frame)
+  const normal = bodyAxis(ctx, door, 1).map((x) => -x);
+  const sign = Math.sign(normal[0] * -r[1] + normal[1] * r[0]);
+  // closing along the door (tangent to the circle), the twin the shorter wrist turn reaches
+  const along = bodyAxis(ctx, door, 0);
+  const yaw0 = nearestGraspYaw(Math.atan2(along[1], along[0]), currentYaw(ctx));
+  ctx.gripper = OPEN;
+  yield* transitTo(ctx, [bar[0], bar[1], z + 0.06], yaw0, s.speed, 0.01);
+  yield* moveTo(ctx, [bar[0], bar[1], z], yaw0, s.fineSpeed, 0.005, 40);
+  yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), yaw0);
+  for (let i = 0; i < 80 && q() > DOOR_OPENED_TO; i++) {
+    const p = ctx.robot.tcpPos();
+    const a = Math.atan2(p[1] - hinge[1], p[0] - hinge[0]);
+    const next = a + sign * 0.15; // aim 0.15 rad (3.6 cm) ahead on the circle
+    yield* moveTo(ctx, [hinge[0] + radius * Math.cos(next), hinge[1] + radius * Math.sin(next), z], yaw0 + (a - a0) + sign * 0.15, s.fineSpeed, 0.005, 2);
+  }
+  yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), currentYaw(ctx));
+  const p = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [p[0], p[1], p[2] + 0.08], currentYaw(ctx), s.speed, 0.02, 20);
+  return q() < -1.3;
+}
+
 function isPlacement(a: Atom): boolean {
   return a.op === "On" || a.op === "In";
 }
@@ -822,8 +1000,22 @@ export function orderedSubgoals(scene: TaskScene): Atom[] {
       if (!startsOpen) add({ op: "Open", args: [a.args[1]] });
     }
   }
+  // A drawer the plan opens stands out over those below it, in the way of the push that shuts them
+  // (libero_90 task 23: close the bottom drawer and open the top one): a drawer of the same cabinet that
+  // only has to be shut (nothing goes into it) is shut first.
+  const opened = goal.filter((a) => a.op === "Open").map((a) => resolveRegion(task, a.args[0])?.target);
+  for (const a of goal) {
+    if (a.op !== "Close" || goal.some((b) => b.op === "In" && b.args[1] === a.args[0])) continue;
+    const region = resolveRegion(task, a.args[0]);
+    if (region && opened.includes(region.target) && ARTICULATIONS[categoryOf(task, region.target) ?? ""]?.kind === "drawer") add(a);
+  }
   for (const a of goal) if (a.op === "Open" || a.op === "Turnon" || a.op === "Turnoff") add(a);
-  for (const a of goal) if (isPlacement(a)) add(a);
+  // An object to be stacked on another object that itself has to go somewhere goes on it there, after it
+  // (libero_90 tasks 63 and 64: one bowl on the other, and that one into the tray). Carried as a stack,
+  // the lower bowl's rim grasp put the inner finger onto the upper bowl's floor.
+  const moved = goal.filter(isPlacement).map((a) => a.args[0]);
+  for (const a of goal) if (isPlacement(a) && !moved.includes(a.args[1])) add(a);
+  for (const a of goal) if (isPlacement(a) && moved.includes(a.args[1])) add(a);
   for (const a of goal) if (a.op === "Close") add(a);
   return out;
 }
@@ -846,7 +1038,7 @@ export function* taskPlan(ctx: ExpertContext, scene: TaskScene): Skill {
         }
         if (kind === "drawer") ok = (yield* moveDrawer(ctx, scene, atom.args[0], atom.op === "Open")) && ok;
         else if (atom.op === "Close") ok = (yield* closeDoor(ctx, scene, atom.args[0])) && ok;
-        else ok = false; // no skill yet to open the microwave door: the plan fails this subgoal
+        else ok = (yield* openDoor(ctx, atom.args[0])) && ok;
         break;
       }
       case "Turnon":

@@ -135,6 +135,15 @@ export function clearHeight(ctx: ExpertContext, from: Vec3, to: Vec3, yaw: numbe
   return highestTop(ctx.sim, path, rootsOf(ctx.sim, ignore)) + FINGER_REACH_BELOW_TCP + 0.03;
 }
 
+/** How far (m) a fast wrist turn may swing the fingertips aside and down (see transitTo). */
+const TURN_DRIFT = 0.08;
+
+/** The highest top (world z) of the collision geoms within TURN_DRIFT of `p` horizontally, `ignore`'s bodies left out. */
+function nearbyTop(ctx: ExpertContext, p: Vec3, ignore: string[]): number {
+  const around: Footprint = { centre: [p[0], p[1]], yaw: 0, halfAlong: TURN_DRIFT, halfAcross: TURN_DRIFT, floor: -Infinity };
+  return highestTop(ctx.sim, [around], rootsOf(ctx.sim, ignore));
+}
+
 /**
  * Moves the TCP (gripper down at `yaw`) to `target` over whatever stands between: first up to `clearHeight`,
  * then across, then down to `target`. Returns whether it arrived within `tol`.
@@ -145,6 +154,12 @@ export function* transitTo(ctx: ExpertContext, target: Vec3, yaw: number, speed:
   const travelZ = Math.max(clearZ, target[2]);
   // the wrist may still be turning when the rise ends: it goes on turning on the way across
   if (travelZ > p[2] + 0.01) yield* moveToPose(ctx, [p[0], p[1], travelZ], downOrientation(yaw), speed, 0.02, 60, RISE_TURN_LEFT);
+  else if (poseError(p, ctx.robot.tcpMat(), p, downOrientation(yaw)).rot > RISE_TURN_LEFT && p[2] - FINGER_REACH_BELOW_TCP < nearbyTop(ctx, p, ignore) + TURN_DRIFT) {
+    // Turning fast, the wrist swings the fingertips up to 6 cm aside and down (libero_90 task 8: from above
+    // the handle of the drawer it had just opened, onto the drawer's front, which it dragged on to its end
+    // stop). Near something, the wrist turns where it is first.
+    yield* moveToPose(ctx, p, downOrientation(yaw), speed, 0.02, 30, RISE_TURN_LEFT);
+  }
   if (travelZ > target[2] + 0.01) yield* moveTo(ctx, [target[0], target[1], travelZ], yaw, speed, 0.02);
   return yield* moveTo(ctx, target, yaw, speed, tol);
 }
@@ -191,7 +206,15 @@ export interface GraspSpec {
    * down (clear of the overhang) before it turns to `yaw` at the bottom, and the horizontal move (m, world)
    * that slides the closed grasp out from under the overhang before the lift.
    */
-  underReach?: { descentYaw: number; slideOut: [number, number] };
+  underReach?: {
+    descentYaw: number;
+    slideOut: [number, number];
+    /**
+     * Where (world z) the gripper turns, if not at the grasp point: above a box's top (planner.ts,
+     * underReachBoxGrasp), whose ends the turning fingers would catch.
+     */
+    turnZ?: number;
+  };
 }
 
 /** How far (rad) from the middle of its ±2.9 rad range a grasp may leave the Panda's joint 7. */
@@ -253,10 +276,16 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
   // of a can whose side it was meant to pass (the open fingers clear a 6 cm can by only 9 mm a side)
   g = again();
   yield* moveTo(ctx, [g.point[0], g.point[1], above[2]], down, s.fineSpeed, 0.004);
-  yield* moveTo(ctx, [g.point[0], g.point[1], g.point[2] + 0.02], down, s.fineSpeed, 0.008);
+  yield* moveTo(ctx, [g.point[0], g.point[1], Math.max(g.point[2] + 0.02, under?.turnZ ?? -Infinity)], down, s.fineSpeed, 0.008);
   g = again();
-  yield* moveTo(ctx, g.point, down, s.fineSpeed * 0.8, 0.005, 40);
-  if (under) yield* moveTo(ctx, g.point, yaw, s.fineSpeed, 0.005, 30);
+  if (under?.turnZ !== undefined) {
+    yield* moveTo(ctx, [g.point[0], g.point[1], under.turnZ], down, s.fineSpeed * 0.8, 0.005, 40);
+    yield* moveTo(ctx, [g.point[0], g.point[1], under.turnZ], yaw, s.fineSpeed, 0.005, 30);
+    yield* moveTo(ctx, g.point, yaw, s.fineSpeed * 0.8, 0.005, 40);
+  } else {
+    yield* moveTo(ctx, g.point, down, s.fineSpeed * 0.8, 0.005, 40);
+    if (under) yield* moveTo(ctx, g.point, yaw, s.fineSpeed, 0.005, 30);
+  }
   yield* actuateGripper(ctx, CLOSE, ctx.robot.tcpPos(), yaw);
   if (under) {
     const q = ctx.robot.tcpPos();
