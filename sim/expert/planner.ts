@@ -136,16 +136,15 @@ function turnToFit(ctx: ExpertContext, o: PlacedObject, f: RegionFrame): number 
 
 /**
  * The nominal release point of the k-th of n objects that a task puts on or into the same region: the centre
- * for one. Objects stood on a surface (both moka pots on the stove) go side by side, their widest footprint
- * plus 1 cm apart, along the region's horizontal axis nearer world y (across the robot's view, so that all
- * are at about the same reach), kept 2 cm inside the region. Objects dropped into a container (two cans into
- * the basket) go out along its diagonal, the longest line across it, until 6 mm from the walls: two 6.2 cm
- * cans fit an 11.7 cm basket only that way.
+ * for one. Objects stood on a surface (both moka pots on the stove) go side by side, their footprints plus
+ * 1 cm apart, along the region's horizontal axis nearer world y (across the robot's view, so that all are at
+ * about the same reach), or along the other one where only that one has room; kept 2 cm inside the region.
+ * Objects dropped into a container (two cans into the basket) go out along its diagonal, the longest line
+ * across it, until 6 mm from the walls: two 6.2 cm cans fit an 11.7 cm basket only that way.
  */
 function slotOf(ctx: ExpertContext, scene: TaskScene, f: RegionFrame, op: "On" | "In", k: number, instances: string[]): [number, number] {
   const n = instances.length;
   if (n < 2) return [f.pos[0], f.pos[1]];
-  const widest = Math.max(...instances.map((i) => Math.max(...bodyFootprint(ctx.sim, objectOf(scene, i).body).half)));
   const side = (k - (n - 1) / 2) / ((n - 1) / 2); // −1 … 1
   if (op === "In") {
     // out along the diagonal as far as the walls leave 6 mm (the footprint test, without the other objects)
@@ -164,12 +163,26 @@ function slotOf(ctx: ExpertContext, scene: TaskScene, f: RegionFrame, op: "On" |
     return [f.pos[0] + side * reach * u[0], f.pos[1] + side * reach * u[1]];
   }
   const half = Math.min(f.half[0], f.half[1]) - 0.02;
-  const spacing = Math.min(2 * widest + 0.01, (2 * half) / (n - 1));
+  const room = (2 * half) / (n - 1);
   let u = [Math.cos(f.yaw), Math.sin(f.yaw)];
   if (Math.abs(u[1]) < Math.abs(u[0])) u = [-u[1], u[0]];
   if (u[1] < 0) u = [-u[0], -u[1]];
+  // Where they are too long that way to stand side by side, along the other axis: two moka pots, 14.7 cm
+  // from spout to handle along y, on the stove's 15 cm cook region came 11 cm apart along y, releaseSpot
+  // moved the second one off its neighbour to the region's edge, and in 3 of 50 train states of libero_10
+  // task 8 it stood on the edge, outside LIBERO's window (which is strict). Along x they are 9.1 cm apart.
+  const need = (v: number[]) => 2 * Math.max(...instances.map((i) => alongAxis(ctx, objectOf(scene, i).body, v))) + 0.01;
+  const other = [u[1], -u[0]];
+  if (need(u) > room && need(other) <= room) u = other[0] < 0 ? [-other[0], -other[1]] : other;
+  const spacing = Math.min(need(u), room);
   const offset = (k - (n - 1) / 2) * spacing;
   return [f.pos[0] + offset * u[0], f.pos[1] + offset * u[1]];
+}
+
+/** Half the extent (m) of a body's footprint (bodyFootprint, world axes) along the horizontal unit vector `v`. */
+function alongAxis(ctx: ExpertContext, body: string, v: number[]): number {
+  const { half } = bodyFootprint(ctx.sim, body);
+  return Math.abs(v[0]) * half[0] + Math.abs(v[1]) * half[1];
 }
 
 const ROUND_CATEGORIES = new Set(["akita_black_bowl", "white_bowl", "plate", "glazed_rim_porcelain_ramekin"]);
