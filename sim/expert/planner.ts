@@ -169,8 +169,9 @@ function slotOf(ctx: ExpertContext, scene: TaskScene, f: RegionFrame, op: "On" |
   if (u[1] < 0) u = [-u[0], -u[1]];
   // Where they are too long that way to stand side by side, along the other axis: two moka pots, 14.7 cm
   // from spout to handle along y, on the stove's 15 cm cook region came 11 cm apart along y, releaseSpot
-  // moved the second one off its neighbour to the region's edge, and in 3 of 50 train states of libero_10
-  // task 8 it stood on the edge, outside LIBERO's window (which is strict). Along x they are 9.1 cm apart.
+  // moved the second one off its neighbour toward the region's edge, and in 3 of 50 train states of
+  // libero_10 task 8 it stood outside LIBERO's window (state 3: its origin 7.5 cm from the centre, on the
+  // window's strict bound). Along x they are 9.1 cm apart.
   const need = (v: number[]) => 2 * Math.max(...instances.map((i) => alongAxis(ctx, objectOf(scene, i).body, v))) + 0.01;
   const other = [u[1], -u[0]];
   if (need(u) > room && need(other) <= room) u = other[0] < 0 ? [-other[0], -other[1]] : other;
@@ -599,7 +600,7 @@ const SLOPE_INSET = 0.01;
  * LIBERO's On window runs along that axis from 2.5 mm below the site's centre to 10 cm above it, so an
  * object aimed at the centre ends on the window's edge: a wine bottle set upright there stands on the
  * stopper bar, whose slanted top pushes it back out by about 1 cm (libero_goal task 9: 6 of 50 train states
- * pressed for 40 steps 0.5–3 mm short of the window and gave up). Aimed 1 cm in, it lands inside on the
+ * pressed for 40 steps 0.5–3.5 mm short of the window and gave up). Aimed 1 cm in, it lands inside on the
  * first touch (those 6 took 196–211 steps). Zero for a level site and for a wall's (the shelf's bottom
  * region stands on its side: its z axis is horizontal, and its window is not a slope).
  */
