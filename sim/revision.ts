@@ -19,7 +19,6 @@
  * are built in their destination, far mug grasps move toward the base, and the microwave door is opened
  * (libero_spatial 4, libero_goal 9, libero_10 8 and 11 libero_90 tasks to ≥ 45/50; the pinned episode is
  * unchanged, the demos of those tasks are not); 6 = the microwave door is pushed shut on its face, not its top edge
- * (libero_90 33: 42/50 → 50/50), and a handle-less object bound for a roofed region is slid in held by its outer
- * end (libero_90 88: 0/50 → 50/50).
+ * (libero_90 33: 42/50 → 50/50).
  */
 export const SIM_REVISION = 6;
