@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { MetricsWriter } from "../../src/metrics.ts";
 import { phaseSeconds, writeReport } from "../../src/report/report.ts";
+import fc from "fast-check";
 import { niceTicks } from "../../src/report/svg.ts";
 import { makeFakeRun } from "./fakeRun.ts";
 
@@ -86,6 +87,19 @@ describe("report.html", () => {
   it("axis ticks are round numbers", () => {
     expect(niceTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(3, 61, 6)).toEqual([10, 20, 30, 40, 50, 60]);
+  });
+
+  it("axis ticks end on a range only a few ulps wide (it hung the report of a long run and crashed it)", () => {
+    // A series whose values differ only by rounding: the step came out below the spacing of doubles near
+    // 14,163.8, so t += step never moved and the tick array grew until V8 aborted.
+    expect(niceTicks(14163.8, 14163.8 + 1.9e-12)).toEqual([14163.8]);
+    fc.assert(
+      fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 0, max: 1e3, noNaN: true }), fc.integer({ min: 2, max: 8 }), (lo, width, count) => {
+        const ticks = niceTicks(lo, lo + width, count);
+        expect(ticks.length).toBeGreaterThanOrEqual(1);
+        expect(ticks.length).toBeLessThanOrEqual(2 * count + 2);
+      }),
+    );
   });
 });
 
