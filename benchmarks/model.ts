@@ -2,6 +2,7 @@
  * VLA throughput: attention variants, forward, and forward + backward + AdamW, per preset and batch size.
  *
  *   npx tsx benchmarks/model.ts [--backend wasm|webgpu|cpu|tensorflow|auto] [--quick] [--presets small,base] [--batches 1,8,32]
+ *                               [--torch] [--profile] [--adamw perVariable|flat|fused] [--skip attention,layouts]
  *   BENCH_QUICK=1 npm run bench -- model        (the runner does not pass flags on; the env var means --quick)
  * On a GPU host: ../shared/device/pack.sh benchmarks/model.ts, then bash .device/boot.sh --backend webgpu.
  *
@@ -20,7 +21,8 @@ import { ATTENTION_VARIANTS, type AttentionVariant, attentionCore, defaultAttent
 import { selectBackend } from "../models/backend.ts";
 import { numPatches, type VlaConfig, vlaPreset } from "../models/config.ts";
 import "../models/gradients.ts";
-import { AdamW } from "../models/optim.ts";
+import { AdamW, type AdamWLayout, defaultAdamWLayout } from "../models/optim.ts";
+import { webgpuInternals } from "../models/webgpuAdamW.ts";
 import { ACTION_SLOTS, NUM_BINS, type VlaBatch } from "../models/types.ts";
 import { Vla } from "../models/vla.ts";
 import { machineLine, printTable, timeIt } from "./lib/table.ts";
@@ -31,6 +33,8 @@ const backend = await selectBackend(flag("backend", "wasm"));
 const presets = flag("presets", "small,base").split(",");
 const batches = flag("batches", quick ? "1,8" : "1,8,32").split(",").map(Number);
 const minMs = quick ? 300 : 1500;
+/** The AdamW layout of the training steps in section 2 (default: the backend's). */
+const trainLayout = flag("adamw", "") === "" ? undefined : (flag("adamw", "") as AdamWLayout);
 const warmup = quick ? 1 : 2;
 /** Instruction length used throughout: the presets' maxTextLen (pad included), as the tokenizer pads to it. */
 const textLen = (c: VlaConfig) => c.maxTextLen;
@@ -59,8 +63,10 @@ async function settle(t: tf.Tensor): Promise<void> {
 console.log(machineLine());
 console.log(`backend: ${backend}; default attention here: ${defaultAttentionVariant(backend)}${quick ? "; --quick" : ""}\n`);
 
+const skip = new Set(flag("skip", "").split(","));
+
 // 1) Attention variants on the small preset's shapes.
-{
+if (!skip.has("attention")) {
   const c = vlaPreset("small");
   const T = numPatches(c) + textLen(c) + ACTION_SLOTS;
   const D = c.width;
@@ -106,7 +112,7 @@ const measured = new Map<string, { fwd: number; train: number }>();
   for (const name of presets) {
     const c = vlaPreset(name);
     const model = new Vla(c, 0);
-    const optimizer = new AdamW(model.trainableVariables(), { lr: 1e-5 });
+    const optimizer = new AdamW(model.trainableVariables(), { lr: 1e-5 }, trainLayout);
     const perSample = forwardFlops(c, textLen(c));
     for (const B of batches) {
       const batch = makeBatch(c, B);
@@ -136,11 +142,94 @@ const measured = new Map<string, { fwd: number; train: number }>();
     model.dispose();
   }
   printTable(
-    `VLA throughput, ${backend} (attention: ${defaultAttentionVariant(backend)}, text length = maxTextLen)`,
+    `VLA throughput, ${backend} (attention: ${defaultAttentionVariant(backend)}, AdamW: ${trainLayout ?? defaultAdamWLayout()}, text length = maxTextLen)`,
     ["preset", "params", "B", "forward ms", "fwd samples/s", "fwd GFLOP/s", "train step ms", "train samples/s", "train GFLOP/s"],
     rows,
     ["train step = forward + backward + AdamW (with global-norm clipping) on the mean token log-prob loss."],
   );
+}
+
+// 2b) The AdamW layouts (models/optim.ts) on this backend: time per step on the model's variables, and how far
+//     each lands from the per-variable reference after a few steps of the same gradients.
+if (!skip.has("layouts")) {
+  const layouts: AdamWLayout[] = ["perVariable", "flat", ...(webgpuInternals() !== null ? (["fused"] as const) : [])];
+  const rows: (string | number)[][] = [];
+  for (const name of presets) {
+    const c = vlaPreset(name);
+    const model = new Vla(c, 0);
+    const vars = model.trainableVariables();
+    const initial = vars.map((v) => tf.clone(v));
+    const grads = vars.map((v, i) => tf.randomNormal(v.shape, 0, 1e-2, "float32", 10 + i));
+    const steps = 5;
+    let reference: Float32Array[] = [];
+    for (const layout of layouts) {
+      vars.forEach((v, i) => v.assign(initial[i]));
+      const optimizer = new AdamW(vars, { lr: 1e-3, clipNorm: 1.0 }, layout);
+      for (let k = 0; k < steps; k++) await optimizer.applyGradients(grads);
+      const weights = await Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
+      if (layout === "perVariable") reference = weights;
+      let maxDiff = 0;
+      weights.forEach((w, i) => w.forEach((x, j) => (maxDiff = Math.max(maxDiff, Math.abs(x - reference[i][j])))));
+      const before = tf.memory().numTensors;
+      const ms = await timeIt(async () => {
+        await optimizer.applyGradients(grads);
+      }, minMs, warmup);
+      const leaked = tf.memory().numTensors - before;
+      rows.push([name, model.numParams(), vars.length, layout + (layout === defaultAdamWLayout() ? " (default)" : ""), ms, maxDiff, leaked]);
+      optimizer.dispose();
+    }
+    tf.dispose([...initial, ...grads]);
+    model.dispose();
+  }
+  printTable(
+    `AdamW layouts, ${backend}`,
+    ["preset", "params", "variables", "layout", "ms per step", "max |θ − θ_perVariable| after 5 steps", "Δ tensors over the timed steps"],
+    rows,
+    ["Step = global-norm clip (one read back) + decoupled decay + moment update, lr 1e-3; gradients N(0, 0.01²), the same every step."],
+  );
+}
+
+// 2c) With --profile: the kernels of one training step of each preset at the largest batch, by name.
+if (process.argv.includes("--profile")) {
+  for (const name of presets) {
+    const c = vlaPreset(name);
+    const model = new Vla(c, 0);
+    const optimizer = new AdamW(model.trainableVariables(), { lr: 1e-5 });
+    const B = batches[batches.length - 1];
+    const batch = makeBatch(c, B);
+    const tokens = tf.tensor2d(Int32Array.from({ length: B * ACTION_SLOTS }, (_, i) => i % NUM_BINS), [B, ACTION_SLOTS], "int32");
+    const step = () => optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar);
+    for (let i = 0; i < warmup + 1; i++) await step();
+    const t0 = performance.now();
+    await step();
+    const wall = performance.now() - t0;
+    let minimizePromise: Promise<unknown> = Promise.resolve();
+    const profile = await tf.profile(() => {
+      minimizePromise = step();
+      return [];
+    });
+    await minimizePromise;
+    const byName = new Map<string, { count: number; ms: number }>();
+    for (const k of profile.kernels) {
+      if (k.name.endsWith("__op") || k.name === "unnamed scope") continue; // scopes, not kernels
+      const e = byName.get(k.name) ?? { count: 0, ms: 0 };
+      e.count += 1;
+      e.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+      byName.set(k.name, e);
+    }
+    const total = [...byName.values()].reduce((a, e) => ({ count: a.count + e.count, ms: a.ms + e.ms }), { count: 0, ms: 0 });
+    const rows = [...byName.entries()].sort((a, b) => b[1].count - a[1].count).slice(0, 25).map(([k, e]) => [k, e.count, e.ms]);
+    rows.push(["all kernels", total.count, total.ms]);
+    printTable(
+      `Kernels of one training step, ${name} B=${B}, ${backend} (unprofiled step: ${wall.toFixed(1)} ms)`,
+      ["kernel", "calls", "kernel ms (backend timer)"],
+      rows,
+      ["tfjs kernel calls that tf.profile records in the synchronous part of the step (forward, backward, the gradient norm of the tfjs layouts; not the update after the read back, nor the fused AdamW's own dispatches); kernel ms is what the backend's timer reports."],
+    );
+    tf.dispose([tokens, batch.images, batch.text]);
+    optimizer.dispose();
+    model.dispose();
+  }
 }
 
 // 3) With --torch: the PyTorch twin of the same architecture (benchmarks/native/vla_twin.py), timed on the same

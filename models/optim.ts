@@ -9,14 +9,16 @@
  * Defaults as the original's optimizer (SIMPLEVLA_RL.md §1: AdamW, betas 0.9/0.999, weight decay 0.01,
  * grad clip 1.0; eps 1e-8 is PyTorch's default). Weight decay applies to every parameter, as there.
  *
- * tfjs's own Adam is very slow on webgpu (device/README.md: 64 ms for 8 variables). Ours has two layouts:
+ * tfjs's own Adam is very slow on webgpu (device/README.md: 64 ms for 8 variables). Ours has three layouts:
  * `perVariable` (one short chain of element-wise kernels per variable; the CPU default, since slicing a big
- * tensor copies all of it on wasm) and `flat` (all gradients concatenated and updated by one chain over a
- * single flat m and v, then split back: ~10× fewer kernels; the webgpu default, where each kernel launch
- * costs ~0.1 ms from Node).
+ * tensor copies all of it on wasm), `flat` (all gradients concatenated and updated by one chain over a
+ * single flat m and v, then split back: ~10× fewer kernels, for webgpu where each kernel launch costs ~0.1 ms
+ * from Node) and `fused` (per-variable moments updated in place by two hand-written WebGPU passes,
+ * models/webgpuAdamW.ts; the webgpu default).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { constant } from "./layers.ts";
+import { WebgpuAdamWKernels, webgpuInternals } from "./webgpuAdamW.ts";
 
 export interface AdamWConfig {
   /** Learning rate. */
@@ -49,7 +51,13 @@ export interface AdamWState {
   v: Float32Array[];
 }
 
-export type AdamWLayout = "perVariable" | "flat";
+export type AdamWLayout = "perVariable" | "flat" | "fused";
+
+/** The layout used when none is asked for: fused on webgpu (flat if its internals are not reachable), else perVariable. */
+export function defaultAdamWLayout(): AdamWLayout {
+  if (tf.getBackend() !== "webgpu") return "perVariable";
+  return webgpuInternals() !== null ? "fused" : "flat";
+}
 
 /** One AdamW update of θ, m, v from gradient g (formulas in the file comment); returns [θ', m', v']. */
 function adamwUpdate(theta: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, s: Record<string, tf.Scalar>): [tf.Tensor, tf.Tensor, tf.Tensor] {
@@ -64,12 +72,14 @@ export class AdamW {
   readonly layout: AdamWLayout;
   private readonly vars: tf.Variable[];
   private readonly sizes: number[];
-  /** perVariable: one moment per variable, shaped like it; flat: a single [Σ sizes] moment. */
+  /** perVariable and fused: one moment per variable, shaped like it; flat: a single [Σ sizes] moment. */
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
+  /** The GPU pipelines and buffers of the fused layout. */
+  private readonly kernels: WebgpuAdamWKernels | null = null;
   private t = 0;
 
-  /** `layout` defaults by the active backend: flat on webgpu, perVariable elsewhere. */
+  /** `layout` defaults by the active backend (defaultAdamWLayout). */
   constructor(vars: tf.Variable[], config: Partial<AdamWConfig> = {}, layout?: AdamWLayout) {
     this.config = { ...defaultAdamWConfig(), ...config };
     const c = this.config;
@@ -81,15 +91,20 @@ export class AdamW {
     if (c.clipNorm !== null && !(c.clipNorm > 0)) throw new Error(`AdamW clipNorm must be > 0 or null, got ${c.clipNorm}.`);
     this.vars = [...vars];
     this.sizes = vars.map((x) => x.size);
-    this.layout = layout ?? (tf.getBackend() === "webgpu" ? "flat" : "perVariable");
+    this.layout = layout ?? defaultAdamWLayout();
+    if (this.layout === "fused" && webgpuInternals() === null) {
+      throw new Error(`AdamW layout 'fused' needs the webgpu backend; the active backend is '${tf.getBackend()}'.`);
+    }
+    // Made inside tidy so that the zeros are not left behind holding a second reference to each moment.
     if (this.layout === "flat") {
       const total = this.sizes.reduce((a, b) => a + b, 0);
-      this.m = [tf.variable(tf.zeros([total]), false)];
-      this.v = [tf.variable(tf.zeros([total]), false)];
+      this.m = [tf.tidy(() => tf.variable(tf.zeros([total]), false))];
+      this.v = [tf.tidy(() => tf.variable(tf.zeros([total]), false))];
     } else {
-      this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false));
-      this.v = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+      this.m = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
+      this.v = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
     }
+    if (this.layout === "fused") this.kernels = new WebgpuAdamWKernels(this.vars, this.m, this.v);
   }
 
   /**
@@ -137,7 +152,9 @@ export class AdamW {
     const present = grads.filter((g): g is tf.Tensor => g !== null);
     // ‖g‖ = √(Σ_i ‖g_i‖²) over all gradients; one read back per step.
     let gradNorm = 0;
-    if (present.length > 0) {
+    if (present.length > 0 && this.kernels !== null) {
+      gradNorm = Math.sqrt(await this.kernels.sumOfSquares(grads));
+    } else if (present.length > 0) {
       // A chain of adds, not one addN: webgpu cannot bind dozens of inputs to one shader.
       const norm = tf.tidy(() => tf.sqrt(present.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b))));
       gradNorm = (await norm.data())[0];
@@ -150,6 +167,18 @@ export class AdamW {
     this.t += 1;
     const biasCorrection1 = 1 - beta1 ** this.t;
     const biasCorrection2 = 1 - beta2 ** this.t;
+    if (this.kernels !== null) {
+      this.kernels.apply(grads, {
+        decay: 1 - lr * weightDecay,
+        oneMinusBeta1: 1 - beta1,
+        oneMinusBeta2: 1 - beta2,
+        epsilon: eps,
+        stepSize: lr / biasCorrection1,
+        invBiasCorrection2: 1 / biasCorrection2,
+        clipScale,
+      });
+      return { gradNorm, applied: true };
+    }
     tf.tidy(() => {
       // Fixed scalars are cached (an upload costs ~2.5 ms on webgpu); the per-step ones (lr may follow a
       // schedule) are made here.
@@ -193,7 +222,7 @@ export class AdamW {
     const step = this.t;
     const m = await Promise.all(this.m.map((x) => x.data() as Promise<Float32Array>));
     const v = await Promise.all(this.v.map((x) => x.data() as Promise<Float32Array>));
-    if (this.layout === "perVariable") return { step, m, v };
+    if (this.layout !== "flat") return { step, m, v };
     const split = (all: Float32Array) => {
       let at = 0;
       return this.sizes.map((n) => all.slice(at, (at += n)));
@@ -234,6 +263,7 @@ export class AdamW {
   }
 
   dispose(): void {
+    this.kernels?.dispose();
     for (const x of [...this.m, ...this.v]) x.dispose();
   }
 }

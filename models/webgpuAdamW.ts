@@ -1,0 +1,283 @@
+/**
+ * AdamW as two hand-written WebGPU compute passes, run on the tensors' own GPU buffers (the `fused` layout of
+ * models/optim.ts, the webgpu default).
+ *
+ * Why: tfjs records every op as its own dispatch with a fresh uniform buffer and bind group, ~0.1 ms each from
+ * Node, and the op-by-op AdamW (a square, sum and add per gradient for the norm, then a dozen element-wise
+ * kernels plus the concatenations and splits of the flat layout) cost 15.6–17 ms of a ~55 ms training step on
+ * an H100 (BENCHMARKS.md). Here one step is
+ *   pass 1  per gradient, one dispatch of `SUM_SQUARES` (workgroup partial sums of g² into a shared buffer),
+ *           then one workgroup of `REDUCE` adds the partials: ‖g‖² lands in a 4-byte buffer read back once;
+ *   pass 2  per variable, one dispatch of `UPDATE`, which reads g and writes θ, m and v in place.
+ * Pipelines, per-variable size uniforms and the bind groups of θ, m, v are made once; only the gradients'
+ * bind groups are new each step.
+ *
+ * The formulas are models/optim.ts's, term for term (same float32 operations in the same order), so the
+ * layouts agree to rounding. The price is reaching into @tensorflow/tfjs-backend-webgpu 4.x internals (its
+ * device, its tensor map, its command encoder); `webgpuInternals` checks that they are there, and the
+ * optimizer falls back to the `flat` layout when they are not.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+/** The parts of tfjs's WebGPUBackend used here (tfjs-backend-webgpu 4.22, src/backend_webgpu.ts). */
+interface WebgpuBackendInternals {
+  device: GPUDevice;
+  queue: GPUQueue;
+  tensorMap: { get(dataId: object): { resource: unknown; values: unknown } | undefined };
+  commandEncoder: GPUCommandEncoder | null;
+  uploadToGPU(dataId: object): void;
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+  refCount(dataId: object): number;
+}
+
+/** The active backend's internals when it is tfjs's webgpu backend with the members used here, else null. */
+export function webgpuInternals(): WebgpuBackendInternals | null {
+  if (tf.getBackend() !== "webgpu") return null;
+  const b = tf.backend() as unknown as Partial<WebgpuBackendInternals>;
+  const methods = ["uploadToGPU", "ensureCommandEncoderReady", "endComputePassEncoder", "submitQueue", "refCount"] as const;
+  const ok = b.device !== undefined && b.queue !== undefined && b.tensorMap !== undefined && methods.every((k) => typeof b[k] === "function");
+  return ok ? (b as WebgpuBackendInternals) : null;
+}
+
+const WORKGROUP = 256;
+/** Most workgroups one gradient's partial sum uses; each loops over its share with a grid stride. */
+const MAX_PARTIALS = 64;
+/** Most workgroups of one update dispatch (grid-stride beyond), well under the 65,535 limit per dimension. */
+const MAX_UPDATE_GROUPS = 4096;
+
+const SUM_SQUARES = /* wgsl */ `
+struct Info { n: u32, slot: u32 }
+@group(0) @binding(0) var<storage, read> g: array<f32>;
+@group(0) @binding(1) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(2) var<uniform> info: Info;
+var<workgroup> acc: array<f32, ${WORKGROUP}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) groups: vec3<u32>) {
+  var s = 0.0;
+  for (var i = wid.x * ${WORKGROUP}u + lid; i < info.n; i += groups.x * ${WORKGROUP}u) {
+    let x = g[i];
+    s += x * x;
+  }
+  acc[lid] = s;
+  workgroupBarrier();
+  for (var k = ${WORKGROUP / 2}u; k > 0u; k >>= 1u) {
+    if (lid < k) { acc[lid] += acc[lid + k]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { partials[info.slot * ${MAX_PARTIALS}u + wid.x] = acc[0]; }
+}`;
+
+const REDUCE = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> partials: array<f32>;
+@group(0) @binding(1) var<storage, read_write> total: array<f32>;
+var<workgroup> acc: array<f32, ${WORKGROUP}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(local_invocation_index) lid: u32) {
+  var s = 0.0;
+  for (var i = lid; i < arrayLength(&partials); i += ${WORKGROUP}u) { s += partials[i]; }
+  acc[lid] = s;
+  workgroupBarrier();
+  for (var k = ${WORKGROUP / 2}u; k > 0u; k >>= 1u) {
+    if (lid < k) { acc[lid] += acc[lid + k]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { total[0] = acc[0]; }
+}`;
+
+/** The step's scalars, in the order of `Step` below; written once per step. */
+export interface FusedStepScalars {
+  decay: number;
+  oneMinusBeta1: number;
+  oneMinusBeta2: number;
+  epsilon: number;
+  stepSize: number;
+  invBiasCorrection2: number;
+  clipScale: number;
+}
+
+const UPDATE = /* wgsl */ `
+struct Step { decay: f32, oneMinusBeta1: f32, oneMinusBeta2: f32, epsilon: f32,
+              stepSize: f32, invBiasCorrection2: f32, clipScale: f32, pad: f32 }
+struct Info { n: u32, slot: u32 }
+@group(0) @binding(0) var<storage, read_write> theta: array<f32>;
+@group(0) @binding(1) var<storage, read_write> m: array<f32>;
+@group(0) @binding(2) var<storage, read_write> v: array<f32>;
+@group(0) @binding(3) var<uniform> info: Info;
+@group(0) @binding(4) var<uniform> s: Step;
+@group(1) @binding(0) var<storage, read> grad: array<f32>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  for (var i = gid.x; i < info.n; i += groups.x * ${WORKGROUP}u) {
+    let g = grad[i] * s.clipScale;
+    let m2 = m[i] + s.oneMinusBeta1 * (g - m[i]);           // β₁m + (1−β₁)g
+    let v2 = v[i] + s.oneMinusBeta2 * (g * g - v[i]);       // β₂v + (1−β₂)g²
+    let denom = sqrt(v2 * s.invBiasCorrection2) + s.epsilon; // √v̂ + ε
+    theta[i] = theta[i] * s.decay - s.stepSize * (m2 / denom);
+    m[i] = m2;
+    v[i] = v2;
+  }
+}`;
+
+/** One variable's fixed GPU objects. */
+interface Slot {
+  n: number;
+  meta: GPUBuffer;
+  /** θ, m, v bind group and the three tensors' data ids it was made for (remade when an assign moves them). */
+  state: GPUBindGroup | null;
+  stateIds: object[];
+}
+
+/**
+ * The GPU side of a fused AdamW over fixed variables and their moments (all float32, same order). Holds
+ * GPU buffers: call dispose().
+ */
+export class WebgpuAdamWKernels {
+  private readonly b: WebgpuBackendInternals;
+  private readonly sumSquares: GPUComputePipeline;
+  private readonly reduce: GPUComputePipeline;
+  private readonly update: GPUComputePipeline;
+  private readonly slots: Slot[];
+  private readonly partials: GPUBuffer;
+  private readonly total: GPUBuffer;
+  private readonly readback: GPUBuffer;
+  private readonly step: GPUBuffer;
+  private readonly reduceGroup: GPUBindGroup;
+
+  constructor(
+    private readonly vars: tf.Variable[],
+    private readonly m: tf.Variable[],
+    private readonly v: tf.Variable[],
+  ) {
+    const b = webgpuInternals();
+    if (b === null) throw new Error("The fused AdamW needs tfjs's webgpu backend (4.x) to be the active backend.");
+    this.b = b;
+    for (const x of [...vars, ...m, ...v]) {
+      if (x.dtype !== "float32") throw new Error(`The fused AdamW updates float32 variables only; '${x.name}' is ${x.dtype}.`);
+    }
+    const d = b.device;
+    const pipeline = (code: string) => d.createComputePipeline({ layout: "auto", compute: { module: d.createShaderModule({ code }), entryPoint: "main" } });
+    this.sumSquares = pipeline(SUM_SQUARES);
+    this.reduce = pipeline(REDUCE);
+    this.update = pipeline(UPDATE);
+    const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    this.partials = d.createBuffer({ size: 4 * MAX_PARTIALS * Math.max(1, vars.length), usage: storage });
+    this.total = d.createBuffer({ size: 4, usage: storage });
+    this.readback = d.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.step = d.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.reduceGroup = d.createBindGroup({
+      layout: this.reduce.getBindGroupLayout(0),
+      entries: [{ binding: 0, resource: { buffer: this.partials } }, { binding: 1, resource: { buffer: this.total } }],
+    });
+    this.slots = vars.map((x, i) => {
+      const meta = d.createBuffer({ size: 8, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      b.queue.writeBuffer(meta, 0, new Uint32Array([x.size, i]));
+      return { n: x.size, meta, state: null, stateIds: [] };
+    });
+  }
+
+  /** The GPU buffer holding tensor x, uploading it first if it still lives on the CPU. */
+  private buffer(x: tf.Tensor): GPUBuffer {
+    this.b.uploadToGPU(x.dataId);
+    const resource = this.b.tensorMap.get(x.dataId)?.resource;
+    if (!(resource instanceof GPUBuffer)) throw new Error(`Tensor '${(x as tf.Variable).name ?? x.id}' is not held in a GPU buffer.`);
+    return resource;
+  }
+
+  /**
+   * Gives variable x data of its own before it is written in place: a variable made from a tensor, or
+   * assigned one, shares that tensor's buffer, which must not change under it.
+   */
+  private ownData(x: tf.Variable): void {
+    // The copy made inside tidy is released when tidy ends, so the variable is its only holder.
+    if (this.b.refCount(x.dataId) > 1) tf.tidy(() => x.assign(tf.mul(x, 1)));
+  }
+
+  /** Σ‖g_i‖² over the given gradients (null = none), read back. */
+  async sumOfSquares(grads: (tf.Tensor | null)[]): Promise<number> {
+    const { b } = this;
+    const d = b.device;
+    // Bind groups first: uploading a tensor records a copy on tfjs's encoder, which no open pass may hold.
+    const groups = grads.map((g, i) => g === null ? null : {
+      n: this.slots[i].n,
+      group: d.createBindGroup({
+        layout: this.sumSquares.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: this.buffer(g) } },
+          { binding: 1, resource: { buffer: this.partials } },
+          { binding: 2, resource: { buffer: this.slots[i].meta } },
+        ],
+      }),
+    });
+    b.ensureCommandEncoderReady();
+    b.endComputePassEncoder();
+    const encoder = b.commandEncoder!;
+    encoder.clearBuffer(this.partials);
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(this.sumSquares);
+    for (const x of groups) {
+      if (x === null) continue;
+      pass.setBindGroup(0, x.group);
+      pass.dispatchWorkgroups(Math.max(1, Math.min(MAX_PARTIALS, Math.ceil(x.n / WORKGROUP))));
+    }
+    pass.setPipeline(this.reduce);
+    pass.setBindGroup(0, this.reduceGroup);
+    pass.dispatchWorkgroups(1);
+    pass.end();
+    encoder.copyBufferToBuffer(this.total, 0, this.readback, 0, 4);
+    b.submitQueue();
+    await this.readback.mapAsync(GPUMapMode.READ);
+    const value = new Float32Array(this.readback.getMappedRange().slice(0))[0];
+    this.readback.unmap();
+    return value;
+  }
+
+  /** One in-place AdamW update of every variable whose gradient is not null. */
+  apply(grads: (tf.Tensor | null)[], scalars: FusedStepScalars): void {
+    const { b } = this;
+    const d = b.device;
+    const s = scalars;
+    // Everything that may record on tfjs's encoder (copies for shared data, uploads) happens before the pass.
+    const work = grads.map((g, i) => {
+      if (g === null) return null;
+      const slot = this.slots[i];
+      const tensors = [this.vars[i], this.m[i], this.v[i]];
+      tensors.forEach((x) => this.ownData(x));
+      if (slot.state === null || tensors.some((x, k) => x.dataId !== slot.stateIds[k])) {
+        slot.stateIds = tensors.map((x) => x.dataId);
+        slot.state = d.createBindGroup({
+          layout: this.update.getBindGroupLayout(0),
+          entries: [
+            ...tensors.map((x, k) => ({ binding: k, resource: { buffer: this.buffer(x) } })),
+            { binding: 3, resource: { buffer: slot.meta } },
+            { binding: 4, resource: { buffer: this.step } },
+          ],
+        });
+      }
+      const grad = d.createBindGroup({ layout: this.update.getBindGroupLayout(1), entries: [{ binding: 0, resource: { buffer: this.buffer(g) } }] });
+      return { n: slot.n, state: slot.state, grad, tensors };
+    });
+    b.queue.writeBuffer(this.step, 0, new Float32Array([s.decay, s.oneMinusBeta1, s.oneMinusBeta2, s.epsilon, s.stepSize, s.invBiasCorrection2, s.clipScale, 0]));
+    b.ensureCommandEncoderReady();
+    b.endComputePassEncoder();
+    const pass = b.commandEncoder!.beginComputePass();
+    pass.setPipeline(this.update);
+    for (const x of work) {
+      if (x === null) continue;
+      pass.setBindGroup(0, x.state);
+      pass.setBindGroup(1, x.grad);
+      pass.dispatchWorkgroups(Math.max(1, Math.min(MAX_UPDATE_GROUPS, Math.ceil(x.n / WORKGROUP))));
+      // Values read back earlier are cached on the CPU by the backend; they are stale now.
+      for (const t of x.tensors) this.b.tensorMap.get(t.dataId)!.values = null;
+    }
+    pass.end();
+    b.submitQueue();
+  }
+
+  dispose(): void {
+    for (const buf of [this.partials, this.total, this.readback, this.step, ...this.slots.map((s) => s.meta)]) buf.destroy();
+  }
+}
+export const FUSED_ADAMW_WGSL = { sumSquares: SUM_SQUARES, reduce: REDUCE, update: UPDATE };

@@ -1,0 +1,62 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { parseWgsl, validate } from "naga-wasm";
+import { describe, expect, test } from "vitest";
+import { probeWebgpu, selectBackend } from "../../models/backend.ts";
+import { AdamW, defaultAdamWLayout } from "../../models/optim.ts";
+import { FUSED_ADAMW_WGSL } from "../../models/webgpuAdamW.ts";
+
+const validateWgsl = (code: string) => validate(parseWgsl(code));
+
+describe("fused AdamW shaders (checked without a GPU by naga, wgpu's shader compiler)", () => {
+  test.each(Object.entries(FUSED_ADAMW_WGSL))("%s parses and validates", (_, code) => {
+    expect(() => validateWgsl(code)).not.toThrow();
+  });
+
+  test("the validator does reject a broken variant (writing θ through a read-only binding)", () => {
+    const broken = FUSED_ADAMW_WGSL.update.replace("var<storage, read_write> theta", "var<storage, read> theta");
+    expect(broken).not.toBe(FUSED_ADAMW_WGSL.update);
+    expect(() => validateWgsl(broken)).toThrow();
+  });
+});
+
+describe("fused AdamW off the GPU", () => {
+  test("is not the default and is refused with the reason on a CPU backend", async () => {
+    await selectBackend("wasm");
+    expect(defaultAdamWLayout()).toBe("perVariable");
+    const x = tf.variable(tf.zeros([2]));
+    expect(() => new AdamW([x], {}, "fused")).toThrow(/layout 'fused' needs the webgpu backend; the active backend is 'wasm'/);
+    x.dispose();
+  });
+});
+
+const probe = await probeWebgpu();
+describe("fused AdamW on a WebGPU adapter", () => {
+  test.skipIf(!probe.ok)(`agrees with the per-variable layout, keeps shared data intact and leaks nothing${probe.ok ? "" : ` (skipped: ${probe.reason})`}`, async () => {
+    await selectBackend("webgpu");
+    expect(defaultAdamWLayout()).toBe("fused");
+    const source = tf.tensor2d([[1, -2], [0.5, 3]]);
+    const run = async (layout: "fused" | "perVariable") => {
+      // The first variable shares `source`'s data (tf.variable does not copy): an in-place update must not touch it.
+      const vars = [tf.variable(source), tf.variable(tf.tensor1d([0.1, 0.2, 0.3])), tf.variable(tf.tensor1d([4]))];
+      const opt = new AdamW(vars, { lr: 0.05, weightDecay: 0.1, clipNorm: 0.5 }, layout);
+      const grads = [tf.tensor2d([[0.3, -0.1], [0.2, 0.9]]), tf.tensor1d([-0.5, 0.4, 0.05]), null];
+      const norms: number[] = [];
+      await opt.applyGradients(grads);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) norms.push((await opt.applyGradients(grads)).gradNorm);
+      const leaked = tf.memory().numTensors - before;
+      const out = { weights: await Promise.all(vars.map((v) => v.data())), state: await opt.getState(), norms, leaked };
+      tf.dispose([...vars, ...grads.filter((g) => g !== null)]);
+      opt.dispose();
+      return out;
+    };
+    const [fused, per] = [await run("fused"), await run("perVariable")];
+    expect(Array.from(await source.data())).toEqual([1, -2, 0.5, 3]);
+    expect(fused.leaked).toBe(0);
+    fused.norms.forEach((n, i) => expect(n).toBeCloseTo(per.norms[i], 5));
+    fused.weights.forEach((w, i) => Array.from(w).forEach((x, j) => expect(x).toBeCloseTo(per.weights[i][j], 6)));
+    expect(Array.from(fused.weights[2])).toEqual([4]);
+    fused.state.m.forEach((m, i) => Array.from(m).forEach((x, j) => expect(x).toBeCloseTo(per.state.m[i][j], 7)));
+    source.dispose();
+  });
+});
