@@ -3,6 +3,7 @@
  *
  *   npx tsx benchmarks/model.ts [--backend wasm|webgpu|cpu|tensorflow|auto] [--quick] [--presets small,base] [--batches 1,8,32]
  *                               [--torch] [--profile] [--adamw perVariable|flat|fused] [--skip attention,layouts]
+ *                               [--no-fused-kernels]
  *   BENCH_QUICK=1 npm run bench -- model        (the runner does not pass flags on; the env var means --quick)
  * On a GPU host: ../shared/device/pack.sh benchmarks/model.ts, then bash .device/boot.sh --backend webgpu.
  *
@@ -23,6 +24,8 @@ import { numPatches, type VlaConfig, vlaPreset } from "../models/config.ts";
 import "../models/gradients.ts";
 import { AdamW, type AdamWLayout, defaultAdamWLayout } from "../models/optim.ts";
 import { webgpuInternals } from "../models/webgpuAdamW.ts";
+import { fusedKernelsActive, setFusedKernels } from "../models/webgpuKernels.ts";
+import { CHECKED_OUTPUTS, fusedKernelErrors } from "../models/webgpuKernelsCheck.ts";
 import { ACTION_SLOTS, NUM_BINS, type VlaBatch } from "../models/types.ts";
 import { Vla } from "../models/vla.ts";
 import { machineLine, printTable, timeIt } from "./lib/table.ts";
@@ -64,6 +67,17 @@ console.log(machineLine());
 console.log(`backend: ${backend}; default attention here: ${defaultAttentionVariant(backend)}${quick ? "; --quick" : ""}\n`);
 
 const skip = new Set(flag("skip", "").split(","));
+
+// 0) On webgpu: the fused layer-norm and GELU kernels against the op chains they replace, before any timing.
+if (fusedKernelsActive()) {
+  const rows: (string | number)[][] = [];
+  for (const [n, d] of [[7, 33], [300, 256], [32 * 152, 256]]) {
+    const errors = await fusedKernelErrors(n, d);
+    rows.push([`[${n}, ${d}]`, ...errors]);
+  }
+  printTable("Fused webgpu kernels vs tfjs op chains: max |fused − chain| / max(1, max |chain|)", ["x", ...CHECKED_OUTPUTS], rows);
+  if (process.argv.includes("--no-fused-kernels")) setFusedKernels(false);
+}
 
 // 1) Attention variants on the small preset's shapes.
 if (!skip.has("attention")) {
@@ -142,7 +156,7 @@ const measured = new Map<string, { fwd: number; train: number }>();
     model.dispose();
   }
   printTable(
-    `VLA throughput, ${backend} (attention: ${defaultAttentionVariant(backend)}, AdamW: ${trainLayout ?? defaultAdamWLayout()}, text length = maxTextLen)`,
+    `VLA throughput, ${backend} (attention: ${defaultAttentionVariant(backend)}, AdamW: ${trainLayout ?? defaultAdamWLayout()}, fused kernels: ${fusedKernelsActive() ? "on" : "off"}, text length = maxTextLen)`,
     ["preset", "params", "B", "forward ms", "fwd samples/s", "fwd GFLOP/s", "train step ms", "train samples/s", "train GFLOP/s"],
     rows,
     ["train step = forward + backward + AdamW (with global-norm clipping) on the mean token log-prob loss."],

@@ -4,6 +4,7 @@
  * Shape letters (STYLE.md): N rows (B·T flattened), D width, F output width.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedGelu, fusedGeluGrad, fusedKernelsActive, fusedLayerNorm, fusedLayerNormGrad } from "./webgpuKernels.ts";
 
 const constants = new Map<number, tf.Scalar>();
 
@@ -77,8 +78,18 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tenso
  * Gradient written out (standard derivation), with g = dy·γ:
  *   dx = r·(g − mean(g) − x̂·mean(g·x̂)),  dγ = Σ_N dy·x̂,  dβ = Σ_N dy
  * so that no gradient of a mean or rsqrt uploads its scalar constants (slow on webgpu, see constant()).
+ * On webgpu the same formulas run as one kernel forward and three backward (models/webgpuKernels.ts).
  */
 export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps = 1e-5): tf.Tensor2D {
+  if (fusedKernelsActive()) {
+    const fused = withGradient((xIn: tf.Tensor2D, gIn: tf.Tensor1D, bIn: tf.Tensor1D, save: tf.GradSaveFunc) => {
+      const [value, xHat, rstd] = fusedLayerNorm(xIn, gIn, bIn, eps);
+      save([xHat, rstd, gIn]);
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => fusedLayerNormGrad(dy, saved[0], saved[1], saved[2]);
+      return { value, gradFunc };
+    });
+    return fused(x, gamma, beta);
+  }
   const op = withGradient((xIn: tf.Tensor2D, gIn: tf.Tensor1D, bIn: tf.Tensor1D, save: tf.GradSaveFunc) => {
     const centred = tf.sub(xIn, tf.mean(xIn, -1, true)); // [N, D]
     const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), constant(eps))); // [N, 1]
@@ -99,8 +110,16 @@ export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
 /**
  * GELU, exact form (Hendrycks & Gimpel 2016): gelu(x) = ½·x·(1 + erf(x/√2)), as PyTorch's default;
  * gelu'(x) = ½·(1 + erf(x/√2)) + x·φ(x) with φ(x) = exp(−x²/2)/√(2π), written out as layerNorm's.
+ * On webgpu each direction is one kernel (models/webgpuKernels.ts).
  */
 export function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  if (fusedKernelsActive()) {
+    const fused = withGradient((xIn: tf.Tensor2D, save: tf.GradSaveFunc) => {
+      save([xIn]);
+      return { value: fusedGelu(xIn), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [fusedGeluGrad(dy, saved[0])] };
+    });
+    return fused(x);
+  }
   const op = withGradient((xIn: tf.Tensor2D, save: tf.GradSaveFunc) => {
     save([xIn]);
     const cdf = tf.mul(constant(0.5), tf.add(tf.erf(tf.mul(xIn, constant(Math.SQRT1_2))), constant(1))); // Φ(x)

@@ -4,11 +4,13 @@ import { describe, expect, test } from "vitest";
 import { probeWebgpu, selectBackend } from "../../models/backend.ts";
 import { AdamW, defaultAdamWLayout } from "../../models/optim.ts";
 import { FUSED_ADAMW_WGSL } from "../../models/webgpuAdamW.ts";
+import { FUSED_KERNEL_WGSL } from "../../models/webgpuKernels.ts";
+import { CHECKED_OUTPUTS, fusedKernelErrors } from "../../models/webgpuKernelsCheck.ts";
 
 const validateWgsl = (code: string) => validate(parseWgsl(code));
 
-describe("fused AdamW shaders (checked without a GPU by naga, wgpu's shader compiler)", () => {
-  test.each(Object.entries(FUSED_ADAMW_WGSL))("%s parses and validates", (_, code) => {
+describe("hand-written WebGPU shaders (checked without a GPU by naga, wgpu's shader compiler)", () => {
+  test.each([...Object.entries(FUSED_ADAMW_WGSL), ...Object.entries(FUSED_KERNEL_WGSL)])("%s parses and validates", (_, code) => {
     expect(() => validateWgsl(code)).not.toThrow();
   });
 
@@ -58,5 +60,15 @@ describe("fused AdamW on a WebGPU adapter", () => {
     expect(Array.from(fused.weights[2])).toEqual([4]);
     fused.state.m.forEach((m, i) => Array.from(m).forEach((x, j) => expect(x).toBeCloseTo(per.state.m[i][j], 7)));
     source.dispose();
+  });
+});
+
+describe("fused layer norm and GELU on a WebGPU adapter", () => {
+  test.skipIf(!probe.ok)(`match the tfjs op chains forward and backward, odd sizes included${probe.ok ? "" : ` (skipped: ${probe.reason})`}`, async () => {
+    await selectBackend("webgpu");
+    for (const [n, d] of [[7, 33], [300, 256]]) {
+      const errors = await fusedKernelErrors(n, d);
+      errors.forEach((e, k) => expect(e, `${CHECKED_OUTPUTS[k]} at [${n}, ${d}]`).toBeLessThan(1e-4));
+    }
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * Cross-check of the fused webgpu kernels (models/webgpuKernels.ts) against the tfjs op chains they replace:
+ * layer norm and GELU, forward and backward, on seeded random inputs of any shape. Used by the tests (on a
+ * machine with a GPU) and by the model benchmark, which prints it before it times anything.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { gelu, layerNorm } from "./layers.ts";
+import { fusedKernelsActive, setFusedKernels } from "./webgpuKernels.ts";
+
+export const CHECKED_OUTPUTS = ["layerNorm y", "layerNorm dx", "layerNorm dγ", "layerNorm dβ", "gelu y", "gelu dx"] as const;
+
+/**
+ * For x [n, d]: max |fused − chain| / max(1, max |chain|) per output of CHECKED_OUTPUTS. Needs the fused
+ * kernels to be available (webgpu); leaves them switched on.
+ */
+export async function fusedKernelErrors(n: number, d: number): Promise<number[]> {
+  if (!fusedKernelsActive()) throw new Error("The fused kernels need the webgpu backend.");
+  const x = tf.randomNormal([n, d], 0.3, 2, "float32", 1) as tf.Tensor2D;
+  const g = tf.randomNormal([d], 1, 0.2, "float32", 2) as tf.Tensor1D;
+  const b = tf.randomNormal([d], 0, 0.2, "float32", 3) as tf.Tensor1D;
+  const up = tf.randomNormal([n, d], 0, 1, "float32", 4);
+  const run = async (fused: boolean) => {
+    setFusedKernels(fused);
+    const ln = tf.grads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor) => tf.sum(tf.mul(layerNorm(a as tf.Tensor2D, c as tf.Tensor1D, e as tf.Tensor1D), up)));
+    const ge = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(gelu(a as tf.Tensor2D), up)));
+    const outs = [layerNorm(x, g, b), ...ln([x, g, b]), gelu(x), ...ge([x])];
+    const values = await Promise.all(outs.map((t) => t.data()));
+    tf.dispose(outs);
+    return values;
+  };
+  try {
+    const [fused, chain] = [await run(true), await run(false)];
+    return fused.map((v, k) => {
+      let diff = 0;
+      let scale = 1;
+      v.forEach((a, i) => {
+        diff = Math.max(diff, Math.abs(a - chain[k][i]));
+        scale = Math.max(scale, Math.abs(chain[k][i]));
+      });
+      return diff / scale;
+    });
+  } finally {
+    setFusedKernels(true);
+    tf.dispose([x, g, b, up]);
+  }
+}
