@@ -136,10 +136,12 @@ const measured = new Map<string, { fwd: number; train: number }>();
         await settle(l);
         l.dispose();
       }, minMs, warmup);
-      const train = await timeIt(async () => {
-        await optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar);
-      }, minMs, warmup);
-      rows.push([name, model.numParams(), B, fwd, (1000 * B) / fwd, (B * perSample) / fwd / 1e6, train, (1000 * B) / train, (3 * B * perSample) / train / 1e6]);
+      const trainStep = () => optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar);
+      await trainStep(); // first-use constants are cached for good; they are not a leak
+      const before = tf.memory().numTensors;
+      const train = await timeIt(trainStep, minMs, warmup);
+      const leaked = tf.memory().numTensors - before;
+      rows.push([name, model.numParams(), B, fwd, (1000 * B) / fwd, (B * perSample) / fwd / 1e6, train, (1000 * B) / train, (3 * B * perSample) / train / 1e6, leaked]);
       measured.set(`${name}/${B}`, { fwd, train });
       tokens.dispose();
       batch.images.dispose();
@@ -150,14 +152,14 @@ const measured = new Map<string, { fwd: number; train: number }>();
     const adam = await timeIt(async () => {
       await optimizer.applyGradients(grads);
     }, minMs, warmup);
-    rows.push([name, model.numParams(), "AdamW step alone", "", "", "", adam, "", ""]);
+    rows.push([name, model.numParams(), "AdamW step alone", "", "", "", adam, "", "", ""]);
     tf.dispose(grads);
     optimizer.dispose();
     model.dispose();
   }
   printTable(
     `VLA throughput, ${backend} (attention: ${defaultAttentionVariant(backend)}, AdamW: ${trainLayout ?? defaultAdamWLayout()}, fused kernels: ${fusedKernelsActive() ? "on" : "off"}, text length = maxTextLen)`,
-    ["preset", "params", "B", "forward ms", "fwd samples/s", "fwd GFLOP/s", "train step ms", "train samples/s", "train GFLOP/s"],
+    ["preset", "params", "B", "forward ms", "fwd samples/s", "fwd GFLOP/s", "train step ms", "train samples/s", "train GFLOP/s", "Δ tensors, train steps"],
     rows,
     ["train step = forward + backward + AdamW (with global-norm clipping) on the mean token log-prob loss."],
   );
