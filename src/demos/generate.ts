@@ -7,7 +7,8 @@
  *   depends only on (seed, suite, task, init index, attempt), so the files are byte-identical whatever the
  *   number of workers or the order in which episodes finish.
  * - Tasks run in parallel across workers; within a task the walk is sequential, and idle workers run the
- *   next init indices ahead of it (selection.ts `lookahead`), at most as many as successes are still needed.
+ *   next init indices ahead of it (selection.ts `lookahead`: first attempts, and retries of those that failed),
+ *   at most as many as successes are still needed.
  * - Resume: a task whose file already holds the episodes this rule would keep (checked from its index,
  *   without the simulator), made at today's `SIM_REVISION`, is left as it is. A task's file is written atomically when its last episode is
  *   kept, so an interrupted run keeps every finished task and leaves no half file.
@@ -176,7 +177,7 @@ class TaskJob {
     const missing = this.rule.perTask - this.state.kept.length;
     let room = missing - this.inFlight.size - out.length;
     if (room <= 0) return out;
-    for (const c of lookahead(this.rule, this.state, this.rule.indices)) {
+    for (const c of lookahead(this.rule, this.state, this.rule.indices, (c) => this.outcomes.get(candidateKey(c)))) {
       if (room <= 0) break;
       if (!free(c)) continue;
       out.push({ candidate: c, required: false });

@@ -57,6 +57,13 @@ describe("selectEpisodes (the retry rule, without the simulator)", () => {
     expect(keys(lookahead(r, s, 3))).toEqual(["49/0", "0/0", "1/0"]);
   });
 
+  it("look-ahead retries an index ahead whose earlier attempts failed, and skips one that has a success", () => {
+    // 49/0 failed: 49/1 next; 0/0 succeeded: nothing more on 0; 1/0 and 1/1 failed: 1/2
+    const outcomes = table({ "48/0": false, "49/0": false, "0/0": true, "1/0": false, "1/1": false });
+    const r = rule(48, 5);
+    expect(keys(lookahead(r, selectEpisodes(r, outcomes), 3, outcomes))).toEqual(["49/1", "1/2", "2/0"]);
+  });
+
   it("the outcomes-in-file reconstruct the walk: same kept episodes, same attempt count (resume)", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 49 }), fc.integer({ min: 1, max: 6 }), fc.array(fc.boolean(), { minLength: 150, maxLength: 150 }), (start, perTask, bits) => {
