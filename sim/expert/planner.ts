@@ -699,6 +699,80 @@ function* insertThroughSide(ctx: ExpertContext, o: PlacedObject, f: RegionFrame,
   return true;
 }
 
+/**
+ * Where the TCP stops, outside a roofed region's edge along its opening (m), when an object is slid in held
+ * by its outer end: the shelf's top board reaches 1.05 cm beyond the edge of its top_region (board front at
+ * root y −0.0792, the region's edge at −0.0687), and the closed fingers stand 1 cm either side of the TCP
+ * across their thin side, so they stop 4.5 mm in front of the board.
+ */
+const TCP_OUTSIDE_EDGE = 0.025;
+
+/** How far in from its outer end a thin box slid under a roof is held (m): the pads (1.6 cm wide) on it. */
+const END_INSET = 0.015;
+
+/**
+ * Slides a thin box without a handle (a book) into a region under a roof through its open side `out` (unit,
+ * pointing out): the yellow book onto the shelf's middle board (libero_90 88), whose top board covers the
+ * whole region, 13.44 cm over the middle board for a 12.2 cm book, so the hand cannot come down into it.
+ * The box is taken from above by its top edge near one end, the closing axis across its thickness, turned so
+ * that end points out, lowered in front of the opening to 5 mm above the floor, and slid in until the fingers
+ * are just outside the roof: the book's centre then ends (halfLong − END_INSET − TCP_OUTSIDE_EDGE) = 9 mm
+ * inside the region. Boxes without a `cover` geom have no such grasp: the subgoal fails.
+ */
+function* slideInByEnd(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, out: [number, number]): Skill {
+  const name = `${o.body}_cover`;
+  if (!hasGeom(ctx, name)) return false;
+  const s = ctx.style;
+  const g = ctx.sim.id("geom", name);
+  const m = ctx.sim.data.geom_xmat.subarray(9 * g, 9 * g + 9);
+  const size = ctx.sim.model.geom_size.subarray(3 * g, 3 * g + 3);
+  const c = geomPos(ctx, name);
+  // local axis 0/1 horizontal: the longer is the length, the shorter the thickness
+  const [li, ti] = size[0] >= size[1] ? [0, 1] : [1, 0];
+  const L = [m[li], m[3 + li]];
+  const T = [m[ti], m[3 + ti]];
+  const halfLong = size[li];
+  const top = c[2] + size[2];
+  const origin = bodyPos(ctx, o.body);
+  const point: Vec3 = [c[0] + (halfLong - END_INSET) * L[0], c[1] + (halfLong - END_INSET) * L[1], top - 0.015];
+  const grasp: GraspSpec = { point, yaw: Math.atan2(T[1], T[0]) };
+  const floorZ = f.pos[2] + f.supportOffset + 0.005;
+  const edge = Math.abs(out[0]) * f.half[0] + Math.abs(out[1]) * f.half[1];
+  // TCP's final spot: the fingers just outside the roof's front (about 1 cm beyond the region's edge)
+  const tcpIn: Vec3 = [f.pos[0] + (edge + TCP_OUTSIDE_EDGE) * out[0], f.pos[1] + (edge + TCP_OUTSIDE_EDGE) * out[1], 0];
+  const inside: Vec3 = [tcpIn[0] - (halfLong - END_INSET) * out[0], tcpIn[1] - (halfLong - END_INSET) * out[1], floorZ + o.bottomOffset];
+  const front: Vec3 = [inside[0] + 0.2 * out[0], inside[1] + 0.2 * out[1], inside[2]];
+  const carry = carryHeight(ctx, o, front);
+  const held = yield* pick(ctx, o.body, () => grasp, carry + point[2] - origin[2]);
+  if (!held) return false;
+  const hNow = ctx.robot.tcpPos();
+  const oNow = bodyPos(ctx, o.body);
+  let turn = wrap(Math.atan2(out[1], out[0]) - Math.atan2(hNow[1] - oNow[1], hNow[0] - oNow[0]));
+  const q7 = ctx.robot.armQpos()[6];
+  if (Math.abs(q7 - turn) > 2.75) turn -= Math.sign(turn) * 2 * Math.PI;
+  const yaw0 = currentYaw(ctx);
+  yield* moveTo(ctx, hNow, yaw0 + turn / 2, s.fineSpeed, 0.01, 30);
+  yield* moveTo(ctx, hNow, yaw0 + turn, s.fineSpeed, 0.01, 30);
+  const yaw = yaw0 + turn;
+  const offset = (): Vec3 => {
+    const p = ctx.robot.tcpPos();
+    const q = bodyPos(ctx, o.body);
+    return [p[0] - q[0], p[1] - q[1], p[2] - q[2]];
+  };
+  let off = offset();
+  const tcpFor = (p: Vec3): Vec3 => [p[0] + off[0], p[1] + off[1], p[2] + off[2]];
+  yield* moveTo(ctx, tcpFor([front[0], front[1], carry]), yaw, s.speed, 0.02);
+  off = offset();
+  yield* moveTo(ctx, tcpFor(front), yaw, s.fineSpeed, 0.008);
+  off = offset();
+  const z = tcpFor(inside)[2];
+  yield* moveTo(ctx, [tcpIn[0], tcpIn[1], z], yaw, s.fineSpeed * 0.7, 0.006, 60);
+  yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), yaw);
+  const p = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [p[0] + 0.1 * out[0], p[1] + 0.1 * out[1], p[2]], yaw, s.fineSpeed, 0.02, 30);
+  return true;
+}
+
 function hasGeom(ctx: ExpertContext, name: string): boolean {
   return ctx.sim.mj.mj_name2id(ctx.sim.model, ctx.sim.mj.mjtObj.mjOBJ_GEOM.value, name) >= 0;
 }
@@ -741,7 +815,7 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
     const surface = f.pos[2] + f.supportOffset;
     if (atom.op === "In") {
       const out = sideOpening(ctx, o, f, surface + 0.005);
-      if (out) return yield* insertThroughSide(ctx, o, f, out);
+      if (out) return hasGeom(ctx, `${o.body}_handle`) ? yield* insertThroughSide(ctx, o, f, out) : yield* slideInByEnd(ctx, o, f, out);
       releaseAbove = 0.03;
     }
     const sharing = scene.task.goal.filter((g) => g.op === atom.op && g.args[1] === b).map((g) => g.args[0]);
