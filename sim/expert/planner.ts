@@ -989,6 +989,7 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
     // test overlap its round neighbour's; elsewhere the spot must be clear.
     const shared = atom.op === "In" && sharing.length > 1;
     if (atom.op === "In") turn = turnToFit(ctx, o, f);
+    if (atom.op === "In" && !shared && surface + o.bottomOffset >= f.pos[2] + f.half[2]) return yield* tipOverInto(ctx, scene, o, f, surface);
     target = [...(shared ? nominal : releaseSpot(ctx, o, f, surface + releaseAbove, nominal, turn)), surface + o.bottomOffset];
     if (atom.op === "On") {
       const [dx, dy] = slopeInset(ctx, b);
@@ -1004,6 +1005,57 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
   const held = yield* pick(ctx, o.body, grasp, liftTo);
   if (!held) return false;
   return yield* place(ctx, o.body, target, carry, releaseAbove, turn === 0 ? undefined : currentYaw(ctx) + turn);
+}
+
+/**
+ * Puts object `o` into region `f` (open from above, its floor at `surface`) lying down, where standing up its
+ * origin would stay above the region's top, which LIBERO's In needs it under: the ketchup (14.6 cm, origin at
+ * its middle) into the top drawer (libero_90 32) stands with its origin 7.2 cm over the floor, and the region
+ * reaches 5.6 cm. It is set down upright near one end of the region's long side, 1.5 cm from the end (the
+ * end nearer the robot's base), and the closed fingers push its upper part (at 3/4 of its height) about 8 cm
+ * toward the other end, over which it falls lying along that side (20 cm of drawer for its 14.6 cm; from the
+ * middle it would fall onto the far wall's top and lean there with its origin about at the region's top).
+ * Its origin passes under the region's top as it falls.
+ */
+function* tipOverInto(ctx: ExpertContext, scene: TaskScene, o: PlacedObject, f: RegionFrame, surface: number): Skill {
+  const s = ctx.style;
+  // the region's long side: along f.yaw or across it
+  const [c, sn] = [Math.abs(Math.cos(f.yaw)), Math.abs(Math.sin(f.yaw))];
+  const along = c * f.half[0] + sn * f.half[1];
+  const across = sn * f.half[0] + c * f.half[1];
+  const axis = along >= across ? f.yaw : f.yaw + Math.PI / 2;
+  let u: [number, number] = [Math.cos(axis), Math.sin(axis)];
+  const halfLong = Math.max(along, across);
+  // fall away from the robot's base: the push is then a reach forward
+  const base = bodyPos(ctx, "robot0_base");
+  if (u[0] * (f.pos[0] - base[0]) + u[1] * (f.pos[1] - base[1]) < 0) u = [-u[0], -u[1]];
+  const { offset, half } = bodyFootprint(ctx.sim, o.body);
+  const reach = Math.abs(u[0]) * half[0] + Math.abs(u[1]) * half[1];
+  const back = halfLong - reach - 0.015;
+  const nominal: [number, number] = [f.pos[0] - back * u[0] - offset[0], f.pos[1] - back * u[1] - offset[1]];
+  const target: Vec3 = [...releaseSpot(ctx, o, f, surface + 0.03, nominal), surface + o.bottomOffset];
+  const carry = carryHeight(ctx, o, target);
+  const under = objectUnder(ctx, scene, o);
+  const grasp = () => graspOf(ctx, o, under);
+  const held = yield* pick(ctx, o.body, grasp, carry + grasp().point[2] - bodyPos(ctx, o.body)[2]);
+  if (!held) return false;
+  yield* place(ctx, o.body, target, carry, 0.03);
+  // the push: the closed fingers' broad side against the object's upper part, on the near side
+  const p = bodyPos(ctx, o.body);
+  const height = o.topOffset + o.bottomOffset;
+  const z = p[2] - o.bottomOffset + 0.75 * height + FINGER_REACH_BELOW_TCP;
+  const foot = bodyFootprint(ctx.sim, o.body);
+  const r = Math.abs(u[0]) * foot.half[0] + Math.abs(u[1]) * foot.half[1];
+  const cx = [p[0] + foot.offset[0], p[1] + foot.offset[1]];
+  const start: Vec3 = [cx[0] - (r + 0.02) * u[0], cx[1] - (r + 0.02) * u[1], z];
+  const yaw = nearestGraspYaw(Math.atan2(u[1], u[0]) + Math.PI / 2, currentYaw(ctx));
+  ctx.gripper = CLOSE;
+  yield* moveTo(ctx, [start[0], start[1], z + 0.05], yaw, s.speed, 0.015);
+  yield* moveTo(ctx, start, yaw, s.fineSpeed, 0.006, 40);
+  yield* moveTo(ctx, [start[0] + 0.1 * u[0], start[1] + 0.1 * u[1], z], yaw, s.fineSpeed * 0.6, 0.005, 60);
+  const e = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [e[0], e[1], e[2] + 0.06], yaw, s.speed, 0.02, 20);
+  return true;
 }
 
 /** World position of a named geom (handles, knob bars, door handles). */
