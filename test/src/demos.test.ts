@@ -218,7 +218,8 @@ describe("a task the expert cannot demonstrate", () => {
   // libero_90 task 21, "turn on the stove and put the frying pan on it", is task 20 ("turn on the stove": 63–72
   // steps over its 50 train init states) and a pick and place after it (~270 steps in all). Within 80 steps an
   // attempt the expert makes demos of 20 and none of 21: the step limit, not a gap in the expert, makes 21
-  // undemonstrable, and its 150 attempts stop at 80 steps each. Two demos per task let both workers run them.
+  // undemonstrable, and its 150 attempts stop at 80 steps each. Two demos per task let both workers run them:
+  // about 14 s a test on a quiet 2-core machine (the limits leave room for a busy one).
   const maxSteps = 80;
   const base = { suite: "libero_90", perTask: 2, root: tmp, seed: 0, workers: 2, maxSteps };
 
@@ -228,7 +229,7 @@ describe("a task the expert cannot demonstrate", () => {
     expect(r.tasks[0]).toMatchObject({ taskId: 21, status: "missing", count: 0, attempts: 150 });
     expect(() => statSync(demoFilePath(tmp, "libero_90", 21))).toThrow();
     expect(r.statisticsPath).toBeNull();
-  });
+  }, 120_000);
 
   it("without allowMissing the other tasks still write their demos, then the run fails naming the short task", async () => {
     const run = ensureDemos({ ...base, tasks: [21, 20] });
@@ -240,7 +241,7 @@ describe("a task the expert cannot demonstrate", () => {
     expect(reader.meta.maxSteps).toBe(maxSteps);
     expect(reader.header.episodes.every((e) => e.success && e.steps <= maxSteps)).toBe(true);
     await reader.close();
-  });
+  }, 120_000);
 
   it("the step limit is part of the demos' identity: the same limit keeps the file, another makes it again", async () => {
     const startOf = async (limit: number | undefined) => {
