@@ -116,16 +116,30 @@ function turnedFootprint(ctx: ExpertContext, o: PlacedObject, turn: number): { o
  * only spine along the compartment). A half turn more or less fits as well; of the two, the one that keeps
  * the Panda's joint 7 inside its ±2.9 rad (the joint falls as the TCP's yaw rises).
  */
+/** Room a side (m) under which an object that fits a region as it stands is turned to fit it with more. */
+const TIGHT_FIT = 0.01;
+
 function turnToFit(ctx: ExpertContext, o: PlacedObject, f: RegionFrame): number {
   const { half } = bodyLocalBox(ctx.sim, o.body);
   const yaw = bodyYaw(ctx, o.body);
   const [cf, sf] = [Math.abs(Math.cos(f.yaw)), Math.abs(Math.sin(f.yaw))];
   const room = [cf * f.half[0] + sf * f.half[1], sf * f.half[0] + cf * f.half[1]]; // along the region's sides
-  const fits = (y: number) => {
+  // the least room (m) left a side of the object turned to yaw y; negative where it does not fit
+  const slack = (y: number) => {
     const [c, s] = [Math.abs(Math.cos(y - f.yaw)), Math.abs(Math.sin(y - f.yaw))];
-    return c * half[0] + s * half[1] <= room[0] && s * half[0] + c * half[1] <= room[1];
+    return Math.min(room[0] - (c * half[0] + s * half[1]), room[1] - (s * half[0] + c * half[1]));
   };
-  if (fits(yaw)) return 0;
+  const fits = (y: number) => slack(y) >= 0;
+  if (slack(yaw) >= TIGHT_FIT) return 0;
+  if (fits(yaw)) {
+    // It fits as it stands, with less than TIGHT_FIT a side: the turn (5° steps, at most 90° either way)
+    // that leaves the most room, where that is 5 mm a side more.
+    let best = 0;
+    for (let k = -18; k <= 18; k++) if (slack(yaw + (k * Math.PI) / 36) > slack(yaw + best) + 1e-9) best = (k * Math.PI) / 36;
+    if (slack(yaw + best) < slack(yaw) + 0.005) return 0;
+    if (Math.abs(ctx.robot.armQpos()[6] - best) > 2.75) best -= Math.sign(best) * Math.PI;
+    return best;
+  }
   const objectLong = half[0] >= half[1] ? yaw : yaw + Math.PI / 2;
   const regionLong = room[0] >= room[1] ? f.yaw : f.yaw + Math.PI / 2;
   let turn = wrap(regionLong - objectLong);
