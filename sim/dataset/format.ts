@@ -12,10 +12,11 @@
  *
  * The header names the file (format "simplevla-demos", version 1), the task (suite, taskId, task name,
  * instruction), the fixed shapes (image 128×128×3, action dim 7, proprio dim 9, wrist images or not), the
- * `simRevision` of the simulator and expert that made the episodes (optional: sim/revision.ts), and
- * holds the index: per episode its identity (init-state split and index, the sub-seed used, the retry
- * number), its step count S, its success flag, and where its record lies (byte offset from the start of the
- * data section, byte length) with the record's CRC-32. Suite, taskId and instruction are stored once, in the
+ * `simRevision` of the simulator and expert that made the episodes (optional: sim/revision.ts), the
+ * `maxSteps` they were made under (optional: a generator's step limit per demo), and holds the index: per
+ * episode its identity (init-state split and index, the sub-seed used, the retry number), its step count S,
+ * its success flag, and where its record lies (byte offset from the start of the data section, byte length)
+ * with the record's CRC-32. Suite, taskId and instruction are stored once, in the
  * header, and hold for every episode of the file. The file's size is exactly 16 + H + the sum of the
  * lengths, so a truncated file is detected on open, naming the first episode it cuts; a flipped bit is
  * detected when that episode is read (or by `DemoReader.verify()`), naming it.
@@ -82,6 +83,11 @@ export interface DemoFileMeta {
    * generator recorded it; demos of another revision are made again (src/demos/generate.ts).
    */
   simRevision?: number;
+  /**
+   * The step limit the episodes were made under, when a generator recorded it: an expert attempt that had
+   * not reached the goal within this many counted steps was a failure (src/demos/generate.ts `maxSteps`).
+   */
+  maxSteps?: number;
 }
 
 /** One demonstration, as the expert writes it and SFT reads it. */
@@ -137,6 +143,8 @@ export interface DemoFileHeader {
   wristImages: boolean;
   /** absent in files written without a revision (hand-made datasets, files from before it existed) */
   simRevision?: number;
+  /** absent where the writer did not record it (then the suite's step limit, as every generator before it) */
+  maxSteps?: number;
   episodeCount: number;
   episodes: EpisodeEntry[];
 }
@@ -156,6 +164,7 @@ export function headerJson(meta: DemoFileMeta, entries: EpisodeEntry[]): string 
     proprioDim: PROPRIO_DIM,
     wristImages: meta.wristImages,
     ...(meta.simRevision === undefined ? {} : { simRevision: meta.simRevision }),
+    ...(meta.maxSteps === undefined ? {} : { maxSteps: meta.maxSteps }),
     episodeCount: entries.length,
     episodes: entries.map((e) => ({
       split: e.split, index: e.index, seed: e.seed, attempt: e.attempt, steps: e.steps, success: e.success,
@@ -185,6 +194,9 @@ export function checkHeader(value: unknown, file: string): DemoFileHeader {
   checkCount(h.taskId, `${file}: header field 'taskId'`);
   if (typeof h.wristImages !== "boolean") throw new Error(`${file}: header field 'wristImages' must be true or false.`);
   if (h.simRevision !== undefined) checkCount(h.simRevision, `${file}: header field 'simRevision'`);
+  if (h.maxSteps !== undefined && (!Number.isSafeInteger(h.maxSteps) || (h.maxSteps as number) < 1)) {
+    throw new Error(`${file}: header field 'maxSteps' must be a positive integer; got ${JSON.stringify(h.maxSteps)}.`);
+  }
   if (!Array.isArray(h.episodes)) throw new Error(`${file}: header field 'episodes' must be an array.`);
   if (h.episodeCount !== h.episodes.length) {
     throw new Error(`${file}: header says episodeCount ${JSON.stringify(h.episodeCount)} but indexes ${h.episodes.length} episodes.`);

@@ -82,6 +82,7 @@ export class DemoReader {
     return {
       suite: h.suite, taskId: h.taskId, taskName: h.taskName, instruction: h.instruction, wristImages: h.wristImages,
       ...(h.simRevision === undefined ? {} : { simRevision: h.simRevision }),
+      ...(h.maxSteps === undefined ? {} : { maxSteps: h.maxSteps }),
     };
   }
 

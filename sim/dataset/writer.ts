@@ -111,7 +111,7 @@ export class DemoWriter {
     const reader = await DemoReader.open(this.path);
     try {
       const old = reader.meta;
-      for (const key of ["suite", "taskId", "taskName", "instruction", "wristImages", "simRevision"] as const) {
+      for (const key of ["suite", "taskId", "taskName", "instruction", "wristImages", "simRevision", "maxSteps"] as const) {
         if (old[key] !== this.meta[key]) {
           throw new Error(`Cannot append to ${this.path}: its '${key}' is ${JSON.stringify(old[key])}, the new episodes' is ${JSON.stringify(this.meta[key])}.`);
         }
@@ -141,5 +141,8 @@ function checkMeta(meta: DemoFileMeta, path: string): void {
   if (typeof meta.wristImages !== "boolean") throw new Error(`DemoWriter for ${path}: meta.wristImages must be true or false.`);
   if (meta.simRevision !== undefined && (!Number.isSafeInteger(meta.simRevision) || meta.simRevision < 0)) {
     throw new Error(`DemoWriter for ${path}: meta.simRevision must be a non-negative integer; got ${meta.simRevision}.`);
+  }
+  if (meta.maxSteps !== undefined && (!Number.isSafeInteger(meta.maxSteps) || meta.maxSteps < 1)) {
+    throw new Error(`DemoWriter for ${path}: meta.maxSteps must be a positive integer; got ${meta.maxSteps}.`);
   }
 }

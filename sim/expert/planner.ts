@@ -14,7 +14,7 @@
  * in goal order (those onto an object that is itself placed after it), then closing atoms. A placement into
  * a drawer that starts closed gets an Open first.
  */
-import type { Vec3 } from "../math.ts";
+import { axisAngleToMat, matMul3, type Vec3 } from "../math.ts";
 import type { TaskScene, PlacedObject } from "../scenes/taskScene.ts";
 import { fixtureModel } from "../fixtures/registry.ts";
 import { objectModel } from "../objects/registry.ts";
@@ -116,16 +116,30 @@ function turnedFootprint(ctx: ExpertContext, o: PlacedObject, turn: number): { o
  * only spine along the compartment). A half turn more or less fits as well; of the two, the one that keeps
  * the Panda's joint 7 inside its ±2.9 rad (the joint falls as the TCP's yaw rises).
  */
+/** Room a side (m) under which an object that fits a region as it stands is turned to fit it with more. */
+const TIGHT_FIT = 0.01;
+
 function turnToFit(ctx: ExpertContext, o: PlacedObject, f: RegionFrame): number {
   const { half } = bodyLocalBox(ctx.sim, o.body);
   const yaw = bodyYaw(ctx, o.body);
   const [cf, sf] = [Math.abs(Math.cos(f.yaw)), Math.abs(Math.sin(f.yaw))];
   const room = [cf * f.half[0] + sf * f.half[1], sf * f.half[0] + cf * f.half[1]]; // along the region's sides
-  const fits = (y: number) => {
+  // the least room (m) left a side of the object turned to yaw y; negative where it does not fit
+  const slack = (y: number) => {
     const [c, s] = [Math.abs(Math.cos(y - f.yaw)), Math.abs(Math.sin(y - f.yaw))];
-    return c * half[0] + s * half[1] <= room[0] && s * half[0] + c * half[1] <= room[1];
+    return Math.min(room[0] - (c * half[0] + s * half[1]), room[1] - (s * half[0] + c * half[1]));
   };
-  if (fits(yaw)) return 0;
+  const fits = (y: number) => slack(y) >= 0;
+  if (slack(yaw) >= TIGHT_FIT) return 0;
+  if (fits(yaw)) {
+    // It fits as it stands, with less than TIGHT_FIT a side: the turn (5° steps, at most 90° either way)
+    // that leaves the most room, where that is 5 mm a side more.
+    let best = 0;
+    for (let k = -18; k <= 18; k++) if (slack(yaw + (k * Math.PI) / 36) > slack(yaw + best) + 1e-9) best = (k * Math.PI) / 36;
+    if (slack(yaw + best) < slack(yaw) + 0.005) return 0;
+    if (Math.abs(ctx.robot.armQpos()[6] - best) > 2.75) best -= Math.sign(best) * Math.PI;
+    return best;
+  }
   const objectLong = half[0] >= half[1] ? yaw : yaw + Math.PI / 2;
   const regionLong = room[0] >= room[1] ? f.yaw : f.yaw + Math.PI / 2;
   let turn = wrap(regionLong - objectLong);
@@ -603,16 +617,23 @@ function sideOpening(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, bottom
   const ceiling = bottomZ + o.topOffset + o.bottomOffset;
   const at = (x: number, y: number, roof?: number): Footprint => ({ centre: [x, y], yaw: f.yaw, halfAlong: r, halfAcross: r, floor: bottomZ, ceiling: roof });
   if (sweptClearance(ctx.sim, [at(f.pos[0], f.pos[1])], own) >= 0) return undefined;
-  let best: [number, number] | undefined;
-  let bestRoom = 0;
-  for (let k = 0; k < 4; k++) {
-    const u: [number, number] = [Math.cos(f.yaw + (k * Math.PI) / 2), Math.sin(f.yaw + (k * Math.PI) / 2)];
-    const path: Footprint[] = [];
-    for (let t = 0.02; t <= 0.3; t += 0.02) path.push(at(f.pos[0] + t * u[0], f.pos[1] + t * u[1], ceiling));
-    const room = sweptClearance(ctx.sim, path, own);
-    if (room > bestRoom) [best, bestRoom] = [u, room];
-  }
-  return best;
+  const openSide = (roof: number, reach: (u: [number, number]) => number): [number, number] | undefined => {
+    let best: [number, number] | undefined;
+    let bestRoom = 0;
+    for (let k = 0; k < 4; k++) {
+      const u: [number, number] = [Math.cos(f.yaw + (k * Math.PI) / 2), Math.sin(f.yaw + (k * Math.PI) / 2)];
+      const path: Footprint[] = [];
+      for (let t = 0.02; t <= reach(u); t += 0.02) path.push(at(f.pos[0] + t * u[0], f.pos[1] + t * u[1], roof));
+      const room = sweptClearance(ctx.sim, path, own);
+      if (room > bestRoom) [best, bestRoom] = [u, room];
+    }
+    return best;
+  };
+  // An object as tall as the room under the roof (the black book, 13.44 cm, under the shelf's top board)
+  // finds no side open over its whole height. The open side is then the one open just above the floor, out
+  // to 6 cm past the region's edge: further out, what stands in front of the shelf (the other books) blocks
+  // the slab as walls would.
+  return openSide(ceiling, () => 0.3) ?? openSide(bottomZ + 0.02, (u) => Math.abs(u[0]) * f.half[0] + Math.abs(u[1]) * f.half[1] + 0.06);
 }
 
 /**
@@ -699,6 +720,238 @@ function* insertThroughSide(ctx: ExpertContext, o: PlacedObject, f: RegionFrame,
   return true;
 }
 
+/**
+ * Where the TCP stops, outside a roofed region's edge along its opening (m), when an object is slid in held
+ * by its outer end: the shelf's top board reaches 1.05 cm beyond the edge of its top_region (board front at
+ * root y −0.0792, the region's edge at −0.0687), and the closed fingers stand 1 cm either side of the TCP
+ * across their thin side, so they stop 4.5 mm in front of the board.
+ */
+const TCP_OUTSIDE_EDGE = 0.025;
+
+/** How far in from its outer end a thin box slid under a roof is held (m): the pads (1.6 cm wide) on it. */
+const END_INSET = 0.015;
+
+/** Room a box slid in under a roof keeps (m): 4 mm over the floor, 6 mm under the roof. */
+const ROOF_MARGIN = 0.01;
+
+/** The largest roll (rad) of a box slid in under a roof: beyond it the hand's lower end comes down to the floor. */
+const MAX_ROLL = (50 * Math.PI) / 180;
+
+/** How far inside the region's edge a rolled box's origin ends (m); LIBERO's In is strict. */
+const ROLLED_ORIGIN_INSET = 0.008;
+
+/**
+ * The height (m) of the free slab over a region's floor at `floorZ`, under what roofs it (the shelf's top
+ * board over its top_region: 13.44 cm), over the region's footprint less 1 cm each side, leaving out `o`.
+ */
+function roomUnderRoof(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, floorZ: number): number {
+  const own = rootsOf(ctx.sim, [o.body]);
+  const slab = (h: number): Footprint => ({
+    centre: [f.pos[0], f.pos[1]], yaw: 0, halfAlong: f.half[0] - 0.01, halfAcross: f.half[1] - 0.01, floor: floorZ + 0.002, ceiling: floorZ + h,
+  });
+  let [lo, hi] = [0, 0.5];
+  for (let k = 0; k < 16; k++) {
+    const mid = (lo + hi) / 2;
+    if (sweptClearance(ctx.sim, [slab(mid)], own) >= 0) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Slides a thin box without a handle (a book) into a region under a roof through its open side `out` (unit,
+ * pointing out): the yellow book onto the shelf's middle board (libero_90 88), whose top board covers the
+ * whole region, 13.44 cm over the middle board for a 12.2 cm book, so the hand cannot come down into it.
+ * The box is taken from above by its top edge near one end, the closing axis across its thickness, turned so
+ * that end points out, lowered in front of the opening to 5 mm above the floor, and slid in until the fingers
+ * are just outside the roof: the book's centre then ends (halfLong − END_INSET − TCP_OUTSIDE_EDGE) = 9 mm
+ * inside the region. Boxes without a `cover` geom have no such grasp: the subgoal fails.
+ *
+ * A box as tall as the room under the roof (the black book, 13.44 cm, onto that shelf: libero_90 86) goes in
+ * rolled about its length by the least angle (5° steps, at most 50°) at which it clears the roof by
+ * ROOF_MARGIN: 40° for the black book, 12.1 cm tall so. It is held by the end farther from its origin (6.7
+ * cm from it, against 4.3) and slid in only until the origin, which LIBERO's In tests, is ROLLED_ORIGIN_INSET
+ * inside the region's edge: the hand (2.5 cm either side of the TCP along the opening) then stays 1.2 cm in
+ * front of the roof, which it could not pass rolled (`slideInRolled`). A box too tall even rolled by 50° (the
+ * yellow book, 12.2 cm, under the shelf's middle board: libero_90 89) is laid down in front of the opening
+ * and pushed in (`layDownAndPushIn`), where it fits lying; otherwise the subgoal fails at once.
+ */
+function* slideInByEnd(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, out: [number, number]): Skill {
+  const name = `${o.body}_cover`;
+  if (!hasGeom(ctx, name)) return false;
+  const s = ctx.style;
+  const g = ctx.sim.id("geom", name);
+  const m = ctx.sim.data.geom_xmat.subarray(9 * g, 9 * g + 9);
+  const size = ctx.sim.model.geom_size.subarray(3 * g, 3 * g + 3);
+  const c = geomPos(ctx, name);
+  // local axis 0/1 horizontal: the longer is the length, the shorter the thickness
+  const [li, ti] = size[0] >= size[1] ? [0, 1] : [1, 0];
+  const L = [m[li], m[3 + li]];
+  const T = [m[ti], m[3 + ti]];
+  const halfLong = size[li];
+  const top = c[2] + size[2];
+  const origin = bodyPos(ctx, o.body);
+  const floorZ = f.pos[2] + f.supportOffset + 0.005;
+  const room = roomUnderRoof(ctx, o, f, floorZ - 0.005);
+  const [height, thickness] = [2 * size[2], 2 * size[ti]];
+  let roll = 0;
+  while (roll <= MAX_ROLL + 1e-9 && height * Math.cos(roll) + thickness * Math.sin(roll) + ROOF_MARGIN > room) roll += Math.PI / 36;
+  // too tall even rolled: laid on its cover in front of the opening, then pushed in, where it fits so
+  const laid = roll > MAX_ROLL + 1e-9;
+  if (laid && thickness + ROOF_MARGIN > room) return false;
+  if (laid) roll = MAX_ROLL;
+  // the end held: the +L one upright; rolled, the one farther from the origin (the hand stays out in front)
+  const along = (c[0] - origin[0]) * L[0] + (c[1] - origin[1]) * L[1];
+  const end = roll > 0 && along < 0 ? -1 : 1;
+  const point: Vec3 = [c[0] + end * (halfLong - END_INSET) * L[0], c[1] + end * (halfLong - END_INSET) * L[1], top - 0.015];
+  const grasp: GraspSpec = { point, yaw: Math.atan2(T[1], T[0]) };
+  const edge = Math.abs(out[0]) * f.half[0] + Math.abs(out[1]) * f.half[1];
+  // TCP's final spot: the fingers just outside the roof's front (about 1 cm beyond the region's edge)
+  const tcpIn: Vec3 = [f.pos[0] + (edge + TCP_OUTSIDE_EDGE) * out[0], f.pos[1] + (edge + TCP_OUTSIDE_EDGE) * out[1], 0];
+  const inside: Vec3 = [tcpIn[0] - (halfLong - END_INSET) * out[0], tcpIn[1] - (halfLong - END_INSET) * out[1], floorZ + o.bottomOffset];
+  // rolled: the origin ROLLED_ORIGIN_INSET inside the edge; the way in starts where the box's inner end
+  // (halfLong − |along| from the origin) is 3 cm out of the region's edge, short of what stands further out
+  const originIn: [number, number] = [f.pos[0] + (edge - ROLLED_ORIGIN_INSET) * out[0], f.pos[1] + (edge - ROLLED_ORIGIN_INSET) * out[1]];
+  const lead = halfLong - Math.abs(along) + ROLLED_ORIGIN_INSET + 0.03;
+  const front: Vec3 = roll > 0
+    ? [originIn[0] + lead * out[0], originIn[1] + lead * out[1], inside[2]]
+    : [inside[0] + 0.2 * out[0], inside[1] + 0.2 * out[1], inside[2]];
+  const carry = carryHeight(ctx, o, front);
+  const held = yield* pick(ctx, o.body, () => grasp, carry + point[2] - origin[2]);
+  if (!held) return false;
+  const hNow = ctx.robot.tcpPos();
+  const oNow = bodyPos(ctx, o.body);
+  let turn = wrap(Math.atan2(out[1], out[0]) - Math.atan2(hNow[1] - oNow[1], hNow[0] - oNow[0]));
+  const q7 = ctx.robot.armQpos()[6];
+  if (Math.abs(q7 - turn) > 2.75) turn -= Math.sign(turn) * 2 * Math.PI;
+  const yaw0 = currentYaw(ctx);
+  yield* moveTo(ctx, hNow, yaw0 + turn / 2, s.fineSpeed, 0.01, 30);
+  yield* moveTo(ctx, hNow, yaw0 + turn, s.fineSpeed, 0.01, 30);
+  const yaw = yaw0 + turn;
+  const offset = (): Vec3 => {
+    const p = ctx.robot.tcpPos();
+    const q = bodyPos(ctx, o.body);
+    return [p[0] - q[0], p[1] - q[1], p[2] - q[2]];
+  };
+  let off = offset();
+  const tcpFor = (p: Vec3): Vec3 => [p[0] + off[0], p[1] + off[1], p[2] + off[2]];
+  if (laid) return yield* layDownAndPushIn(ctx, o, f, out, roll, tcpFor([front[0], front[1], carry]), originIn, front, floorZ);
+  if (roll > 0) return yield* slideInRolled(ctx, o, f, out, roll, tcpFor([front[0], front[1], carry]), originIn, front, floorZ);
+  yield* moveTo(ctx, tcpFor([front[0], front[1], carry]), yaw, s.speed, 0.02);
+  off = offset();
+  yield* moveTo(ctx, tcpFor(front), yaw, s.fineSpeed, 0.008);
+  off = offset();
+  const z = tcpFor(inside)[2];
+  yield* moveTo(ctx, [tcpIn[0], tcpIn[1], z], yaw, s.fineSpeed * 0.7, 0.006, 60);
+  yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), yaw);
+  const p = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [p[0] + 0.1 * out[0], p[1] + 0.1 * out[1], p[2]], yaw, s.fineSpeed, 0.02, 30);
+  return true;
+}
+
+/**
+ * Carries the held box to `above` (TCP, world) pointing down and rolls the hand there about `out` by `roll`
+ * (rad), the box's top leaning toward the robot's base or away from it; returns the rolled TCP orientation.
+ */
+function* rollAbout(ctx: ExpertContext, f: RegionFrame, out: [number, number], roll: number, above: Vec3, towardBase: boolean): Generator<number[], number[], void> {
+  const s = ctx.style;
+  yield* moveTo(ctx, above, currentYaw(ctx), s.speed, 0.02);
+  // +roll about `out` carries the top toward out × z
+  const base = bodyPos(ctx, "robot0_base");
+  const side = [out[1], -out[0]];
+  const sign = (side[0] * (base[0] - f.pos[0]) + side[1] * (base[1] - f.pos[1]) >= 0 ? 1 : -1) * (towardBase ? 1 : -1);
+  const rolled = matMul3(axisAngleToMat([sign * roll * out[0], sign * roll * out[1], 0]), ctx.robot.tcpMat());
+  yield* moveToPose(ctx, above, rolled, s.fineSpeed, 0.01, 40);
+  return rolled;
+}
+
+/** World z of the lowest point of a box object's `cover` geom, as it stands or hangs now. */
+function lowestPoint(ctx: ExpertContext, o: PlacedObject): number {
+  const g = ctx.sim.id("geom", `${o.body}_cover`);
+  const m = ctx.sim.data.geom_xmat.subarray(9 * g, 9 * g + 9);
+  const size = ctx.sim.model.geom_size.subarray(3 * g, 3 * g + 3);
+  return geomPos(ctx, `${o.body}_cover`)[2] - (Math.abs(m[6]) * size[0] + Math.abs(m[7]) * size[1] + Math.abs(m[8]) * size[2]);
+}
+
+/**
+ * The laid end of `slideInByEnd`, for a box too tall for the room under the roof even rolled (the yellow book
+ * under the shelf, 12.2 cm tall under the middle board: libero_90 89): rolled by MAX_ROLL at `above`, its
+ * top toward the base, it is lowered in front of the opening until its lowest edge is 5 mm over the floor and
+ * let go, and falls onto its cover (it tips past 11°), its length still along `out`; the closed fingers then
+ * push it in by its outer end, 1 cm over the floor, until its origin (on its side now, halfway along) is at
+ * `originIn`. Rolled away from the base, the hand let go 10 cm further out and the elbow came straight (joint
+ * 4 at its −0.07 limit), from where the arm could not come back for the push. The push's yaw is the twin
+ * half a turn from the yaw the book was carried at: the release leaves joints 5 and 6 at their limits (−2.90,
+ * 3.75), and pointing down at the near twin kept them there, the push stalling 1–2 cm short (6 of states
+ * 0–9); the far twin unwinds the wrist (joint 5 near 0).
+ */
+function* layDownAndPushIn(
+  ctx: ExpertContext, o: PlacedObject, f: RegionFrame, out: [number, number], roll: number, above: Vec3, originIn: [number, number], front: Vec3, floorZ: number,
+): Skill {
+  const s = ctx.style;
+  const carriedYaw = currentYaw(ctx);
+  const rolled = yield* rollAbout(ctx, f, out, roll, above, true);
+  const originZ = floorZ + (bodyPos(ctx, o.body)[2] - lowestPoint(ctx, o));
+  const [tcp, b] = [ctx.robot.tcpPos(), bodyPos(ctx, o.body)];
+  const off = [tcp[0] - b[0], tcp[1] - b[1], tcp[2] - b[2]];
+  yield* moveToPose(ctx, [front[0] + off[0], front[1] + off[1], originZ + off[2]], rolled, s.fineSpeed, 0.008, 60);
+  yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), rolled);
+  const p = ctx.robot.tcpPos();
+  yield* moveToPose(ctx, [p[0] + 0.05 * out[0], p[1] + 0.05 * out[1], p[2] + 0.08], rolled, s.speed, 0.02, 30);
+  // the push: the closed fingers' broad side against the middle of its outer end, tips 1 cm over the floor
+  const { offset, half } = bodyFootprint(ctx.sim, o.body);
+  const q = bodyPos(ctx, o.body);
+  const centre = [q[0] + offset[0], q[1] + offset[1]];
+  const reach = Math.abs(out[0]) * half[0] + Math.abs(out[1]) * half[1];
+  const z = floorZ - 0.005 + 0.01 + FINGER_REACH_BELOW_TCP;
+  const start: Vec3 = [centre[0] + (reach + 0.02) * out[0], centre[1] + (reach + 0.02) * out[1], z];
+  const push = (q[0] - originIn[0]) * out[0] + (q[1] - originIn[1]) * out[1];
+  ctx.gripper = CLOSE;
+  // point down again, 10 cm higher, before choosing the push's yaw: the release left the wrist near its limits
+  const here = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [here[0], here[1], here[2] + 0.1], currentYaw(ctx), s.fineSpeed, 0.02, 40);
+  const twin = wrap(Math.atan2(out[1], out[0]) + Math.PI / 2);
+  const yaw = Math.abs(wrap(twin - carriedYaw)) >= Math.PI / 2 ? twin : wrap(twin + Math.PI);
+  yield* moveTo(ctx, [start[0], start[1], z + 0.06], yaw, s.speed, 0.015);
+  yield* moveTo(ctx, start, yaw, s.fineSpeed, 0.006, 40);
+  const end: Vec3 = [start[0] - (push + 0.02) * out[0], start[1] - (push + 0.02) * out[1], z];
+  yield* moveTo(ctx, end, yaw, s.fineSpeed * 0.6, 0.005, 80);
+  const e = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [e[0] + 0.03 * out[0], e[1] + 0.03 * out[1], e[2] + 0.05], yaw, s.speed, 0.02, 20);
+  return true;
+}
+
+/**
+ * The rolled end of `slideInByEnd`, the box held by its outer end with its length along `out`: to `above`
+ * (the TCP over the approach point at the carry height), roll the hand about `out` by `roll`, the box's top
+ * leaning away from the robot's base, lower it in front of the opening until its lowest edge is 6 mm over the
+ * floor, slide it in until its origin is at `originIn`, let go and back out. Leaning toward the base, the roll
+ * on top of the turn that points the held end out took joint 7 to its limit (2.90 rad, libero_90 86 state 0),
+ * and the TCP stopped 1.4 cm high, the book's top above the top board's underside.
+ */
+function* slideInRolled(
+  ctx: ExpertContext, o: PlacedObject, f: RegionFrame, out: [number, number], roll: number, above: Vec3, originIn: [number, number], front: Vec3, floorZ: number,
+): Skill {
+  const s = ctx.style;
+  const rolled = yield* rollAbout(ctx, f, out, roll, above, false);
+  const originZ = floorZ + 0.001 + (bodyPos(ctx, o.body)[2] - lowestPoint(ctx, o));
+  if (originZ >= f.pos[2] + f.half[2]) return false; // the origin would stay above the region: not In
+  const offset = (): Vec3 => {
+    const p = ctx.robot.tcpPos();
+    const q = bodyPos(ctx, o.body);
+    return [p[0] - q[0], p[1] - q[1], p[2] - q[2]];
+  };
+  let off = offset();
+  const tcpFor = (p: Vec3): Vec3 => [p[0] + off[0], p[1] + off[1], p[2] + off[2]];
+  yield* moveToPose(ctx, tcpFor([front[0], front[1], originZ]), rolled, s.fineSpeed, 0.008, 60);
+  off = offset();
+  yield* moveToPose(ctx, tcpFor([originIn[0], originIn[1], originZ]), rolled, s.fineSpeed * 0.7, 0.006, 60);
+  yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), rolled);
+  const p = ctx.robot.tcpPos();
+  yield* moveToPose(ctx, [p[0] + 0.1 * out[0], p[1] + 0.1 * out[1], p[2] + 0.03], rolled, s.fineSpeed, 0.02, 30);
+  return true;
+}
+
 function hasGeom(ctx: ExpertContext, name: string): boolean {
   return ctx.sim.mj.mj_name2id(ctx.sim.model, ctx.sim.mj.mjtObj.mjOBJ_GEOM.value, name) >= 0;
 }
@@ -741,7 +994,7 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
     const surface = f.pos[2] + f.supportOffset;
     if (atom.op === "In") {
       const out = sideOpening(ctx, o, f, surface + 0.005);
-      if (out) return yield* insertThroughSide(ctx, o, f, out);
+      if (out) return hasGeom(ctx, `${o.body}_handle`) ? yield* insertThroughSide(ctx, o, f, out) : yield* slideInByEnd(ctx, o, f, out);
       releaseAbove = 0.03;
     }
     const sharing = scene.task.goal.filter((g) => g.op === atom.op && g.args[1] === b).map((g) => g.args[0]);
@@ -750,6 +1003,7 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
     // test overlap its round neighbour's; elsewhere the spot must be clear.
     const shared = atom.op === "In" && sharing.length > 1;
     if (atom.op === "In") turn = turnToFit(ctx, o, f);
+    if (atom.op === "In" && !shared && surface + o.bottomOffset >= f.pos[2] + f.half[2]) return yield* tipOverInto(ctx, scene, o, f, surface);
     target = [...(shared ? nominal : releaseSpot(ctx, o, f, surface + releaseAbove, nominal, turn)), surface + o.bottomOffset];
     if (atom.op === "On") {
       const [dx, dy] = slopeInset(ctx, b);
@@ -765,6 +1019,57 @@ function* pickAndPlace(ctx: ExpertContext, scene: TaskScene, atom: Atom): Skill 
   const held = yield* pick(ctx, o.body, grasp, liftTo);
   if (!held) return false;
   return yield* place(ctx, o.body, target, carry, releaseAbove, turn === 0 ? undefined : currentYaw(ctx) + turn);
+}
+
+/**
+ * Puts object `o` into region `f` (open from above, its floor at `surface`) lying down, where standing up its
+ * origin would stay above the region's top, which LIBERO's In needs it under: the ketchup (14.6 cm, origin at
+ * its middle) into the top drawer (libero_90 32) stands with its origin 7.2 cm over the floor, and the region
+ * reaches 5.6 cm. It is set down upright near one end of the region's long side, 1.5 cm from the end (the
+ * end nearer the robot's base), and the closed fingers push its upper part (at 3/4 of its height) about 8 cm
+ * toward the other end, over which it falls lying along that side (20 cm of drawer for its 14.6 cm; from the
+ * middle it would fall onto the far wall's top and lean there with its origin about at the region's top).
+ * Its origin passes under the region's top as it falls.
+ */
+function* tipOverInto(ctx: ExpertContext, scene: TaskScene, o: PlacedObject, f: RegionFrame, surface: number): Skill {
+  const s = ctx.style;
+  // the region's long side: along f.yaw or across it
+  const [c, sn] = [Math.abs(Math.cos(f.yaw)), Math.abs(Math.sin(f.yaw))];
+  const along = c * f.half[0] + sn * f.half[1];
+  const across = sn * f.half[0] + c * f.half[1];
+  const axis = along >= across ? f.yaw : f.yaw + Math.PI / 2;
+  let u: [number, number] = [Math.cos(axis), Math.sin(axis)];
+  const halfLong = Math.max(along, across);
+  // fall away from the robot's base: the push is then a reach forward
+  const base = bodyPos(ctx, "robot0_base");
+  if (u[0] * (f.pos[0] - base[0]) + u[1] * (f.pos[1] - base[1]) < 0) u = [-u[0], -u[1]];
+  const { offset, half } = bodyFootprint(ctx.sim, o.body);
+  const reach = Math.abs(u[0]) * half[0] + Math.abs(u[1]) * half[1];
+  const back = halfLong - reach - 0.015;
+  const nominal: [number, number] = [f.pos[0] - back * u[0] - offset[0], f.pos[1] - back * u[1] - offset[1]];
+  const target: Vec3 = [...releaseSpot(ctx, o, f, surface + 0.03, nominal), surface + o.bottomOffset];
+  const carry = carryHeight(ctx, o, target);
+  const under = objectUnder(ctx, scene, o);
+  const grasp = () => graspOf(ctx, o, under);
+  const held = yield* pick(ctx, o.body, grasp, carry + grasp().point[2] - bodyPos(ctx, o.body)[2]);
+  if (!held) return false;
+  yield* place(ctx, o.body, target, carry, 0.03);
+  // the push: the closed fingers' broad side against the object's upper part, on the near side
+  const p = bodyPos(ctx, o.body);
+  const height = o.topOffset + o.bottomOffset;
+  const z = p[2] - o.bottomOffset + 0.75 * height + FINGER_REACH_BELOW_TCP;
+  const foot = bodyFootprint(ctx.sim, o.body);
+  const r = Math.abs(u[0]) * foot.half[0] + Math.abs(u[1]) * foot.half[1];
+  const cx = [p[0] + foot.offset[0], p[1] + foot.offset[1]];
+  const start: Vec3 = [cx[0] - (r + 0.02) * u[0], cx[1] - (r + 0.02) * u[1], z];
+  const yaw = nearestGraspYaw(Math.atan2(u[1], u[0]) + Math.PI / 2, currentYaw(ctx));
+  ctx.gripper = CLOSE;
+  yield* moveTo(ctx, [start[0], start[1], z + 0.05], yaw, s.speed, 0.015);
+  yield* moveTo(ctx, start, yaw, s.fineSpeed, 0.006, 40);
+  yield* moveTo(ctx, [start[0] + 0.1 * u[0], start[1] + 0.1 * u[1], z], yaw, s.fineSpeed * 0.6, 0.005, 60);
+  const e = ctx.robot.tcpPos();
+  yield* moveTo(ctx, [e[0], e[1], e[2] + 0.06], yaw, s.speed, 0.02, 20);
+  return true;
 }
 
 /** World position of a named geom (handles, knob bars, door handles). */

@@ -4,7 +4,9 @@
  *
  * Per init state (one seedrandom stream from `initStateSeed(id)`, so any one state can be made alone):
  * 1. fixtures: each fixture standing `On` a table zone gets a uniform xy in the zone and a yaw in the zone's
- *    yaw range; its height is LIBERO's z_fixture = surface + 0.01 − table thickness (0.05) + (−bottom_site z);
+ *    yaw range; its height is LIBERO's z_fixture = workspace z + 0.01 − table thickness (0.05) + (−bottom_site
+ *    z) (addendum §4: the workspace z is the top of the main and kitchen tables, 0.90, but 0.867 on the study
+ *    table, whose top is at 0.8851: the shelf and the desk caddy stand at 0.887, their feet 2 mm above it);
  * 2. articulations: `Open`/`Close` drawers q ~ U[−0.16, −0.14] / U[0, 0.005], microwave U[−2.094, −1.3] /
  *    U[−0.005, 0], stove `Turnon`/`Turnoff` U[0.5, 2.1] / U[−0.005, 0] (LIBERO.md §2), unmentioned joints 0;
  * 3. objects: `On` a table zone → uniform xy in the zone (at least ±1.5 cm around its centre: the spread of
@@ -34,7 +36,7 @@ import { evaluateGoal } from "./predicates.ts";
 import { MujocoWorld } from "./mujocoWorld.ts";
 import type { Atom } from "./types.ts";
 
-/** Table thickness of every LIBERO table arena (m): fixtures sit at surface + 0.01 − 0.05 − bottom_site z. */
+/** Table thickness of every LIBERO table arena (m): fixtures sit at workspace z + 0.01 − 0.05 − bottom_site z. */
 const TABLE_THICKNESS = 0.05;
 const MIN_HALF_SPREAD = 0.015;
 const SPAWN_GAP = 0.005;
@@ -124,7 +126,7 @@ export class InitStateSampler {
     const { mj, model, data } = sim;
     const task = scene.task;
     mj.mj_resetData(model, data);
-    const [ox, oy] = scene.workspaceOffset;
+    const [ox, oy, oz] = scene.workspaceOffset;
 
     // 1) fixtures
     const fixtures: FixturePose[] = [];
@@ -139,7 +141,7 @@ export class InitStateSampler {
       if (spec && spec.ranges.length > 0) {
         const [x0, y0, x1, y1] = spec.ranges[Math.floor(rng() * spec.ranges.length)];
         const yaw = spec.yaw ? uniform(rng, spec.yaw[0], spec.yaw[1]) : 0;
-        pos = [ox + uniform(rng, x0, x1), oy + uniform(rng, y0, y1), scene.supportZ + 0.01 - TABLE_THICKNESS + f.bottomOffset];
+        pos = [ox + uniform(rng, x0, x1), oy + uniform(rng, y0, y1), oz + 0.01 - TABLE_THICKNESS + f.bottomOffset];
         quat = yawQuat(yaw);
       }
       for (let k = 0; k < 3; k++) model.body_pos[3 * b + k] = pos[k];

@@ -1,5 +1,5 @@
 /**
- * `npm run demos -- --suite libero_10 [--tasks 0,3|all] [--per-task 1] [--out data/demos] [--seed 0] [--workers N]`:
+ * `npm run demos -- --suite libero_10 [--tasks 0,3|all] [--per-task 1] [--out data/demos] [--seed 0] [--max-steps N] [--workers N]`:
  * demonstrations by the scripted expert (src/demos/generate.ts), one file per task in `<out>/<suite>/`,
  * then the suite's `dataset_statistics.json`. Ends with a table per task: demos, the expert's successes
  * over its attempts (its success rate on this task) and the mean episode length. Runs again resume: tasks
@@ -26,6 +26,8 @@ Tasks already written with the same settings are kept, so an interrupted run res
   --per-task N      successful demos per task, 1..${INIT_STATES_PER_SPLIT} (default 1: traj1)
   --out DIR         dataset root (default ${DEFAULT_DEMO_ROOT})
   --seed S          chooses the init states and the expert's style, 0..4294967295 (default 0)
+  --max-steps N     steps an expert attempt has to reach the goal (default and most: the suite's step
+                    limit, ${listSuites().map((s) => getSuite(s).maxSteps).join(" / ")}); a lower limit keeps only quicker demos
   --workers N       worker threads (default: CPU cores, ${os.cpus().length} here)
   --help            this text
 `;
@@ -36,6 +38,8 @@ export interface DemosArgs {
   perTask: number;
   out: string;
   seed: number;
+  /** the step limit of an expert attempt (the suite's unless --max-steps lowers it) */
+  maxSteps: number;
   workers: number;
 }
 
@@ -47,7 +51,7 @@ export function parseDemosArgs(argv: string[]): DemosArgs | "help" {
       args: argv,
       options: {
         suite: { type: "string" }, tasks: { type: "string" }, "per-task": { type: "string" }, out: { type: "string" },
-        seed: { type: "string" }, workers: { type: "string" }, help: { type: "boolean" },
+        seed: { type: "string" }, "max-steps": { type: "string" }, workers: { type: "string" }, help: { type: "boolean" },
       },
       strict: true,
       allowPositionals: false,
@@ -65,6 +69,7 @@ export function parseDemosArgs(argv: string[]): DemosArgs | "help" {
     perTask: integer(values["per-task"] as string | undefined, "--per-task", 1, 1, INIT_STATES_PER_SPLIT),
     out: (values.out as string | undefined) ?? DEFAULT_DEMO_ROOT,
     seed: integer(values.seed as string | undefined, "--seed", 0, 0, 0xffff_ffff),
+    maxSteps: integer(values["max-steps"] as string | undefined, "--max-steps", getSuite(suite).maxSteps, 1, getSuite(suite).maxSteps),
     workers: integer(values.workers as string | undefined, "--workers", os.cpus().length, 1, 1024),
   };
 }
@@ -101,13 +106,14 @@ export async function main(argv: string[]): Promise<void> {
   let bar: Progress | undefined;
   try {
     const result = await ensureDemos({
-      suite: args.suite, tasks: args.tasks, perTask: args.perTask, root: args.out, seed: args.seed, workers: args.workers, signal: abort.signal,
+      suite: args.suite, tasks: args.tasks, perTask: args.perTask, root: args.out, seed: args.seed, maxSteps: args.maxSteps, workers: args.workers,
+      signal: abort.signal,
       onProgress: (e) => {
         if (e.kind === "start") {
           const kept = e.keep.length ? `, ${e.keep.length} already there` : "";
           process.stdout.write(`${args.suite}: ${args.perTask} demo(s) for ${e.generate.length} task(s) on ${e.workers} worker(s)${kept}\n`);
           if (e.replace.length) {
-            process.stdout.write(`replacing the files of task(s) ${e.replace.join(",")}: they hold demos made with another --seed or --per-task, by another revision of the expert and init states, or are damaged\n`);
+            process.stdout.write(`replacing the files of task(s) ${e.replace.join(",")}: they hold demos made with another --seed, --per-task or --max-steps, by another revision of the expert and init states, or are damaged\n`);
           }
           if (e.episodes > 0) bar = progress("demos", e.episodes);
         }

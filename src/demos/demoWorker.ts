@@ -22,17 +22,17 @@ if (port === null) throw new Error("demoWorker.ts is a worker-thread entry; star
  */
 let current: { key: string; te: TaskEnv } | null = null;
 
-async function taskEnv(suite: string, taskId: number): Promise<TaskEnv> {
-  const key = `${suite}/${taskId}`;
+async function taskEnv(suite: string, taskId: number, maxSteps: number): Promise<TaskEnv> {
+  const key = `${suite}/${taskId}/${maxSteps}`;
   if (current?.key === key) return current.te;
   current?.te.dispose();
   current = null;
-  current = { key, te: await makeTaskEnv(suite, taskId) };
+  current = { key, te: await makeTaskEnv(suite, taskId, { maxSteps }) };
   return current.te;
 }
 
 async function runEpisode(req: EpisodeRequest): Promise<EpisodeResponse> {
-  return response(req, demonstrate(await taskEnv(req.suite, req.taskId), req.candidate.index, String(req.seed)));
+  return response(req, demonstrate(await taskEnv(req.suite, req.taskId, req.maxSteps), req.candidate.index, String(req.seed)));
 }
 
 function response(req: EpisodeRequest, run: DemoRun): EpisodeResponse {

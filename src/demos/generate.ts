@@ -7,10 +7,12 @@
  *   depends only on (seed, suite, task, init index, attempt), so the files are byte-identical whatever the
  *   number of workers or the order in which episodes finish.
  * - Tasks run in parallel across workers; within a task the walk is sequential, and idle workers run the
- *   next init indices ahead of it (selection.ts `lookahead`), at most as many as successes are still needed.
+ *   next init indices ahead of it (selection.ts `lookahead`: first attempts, and retries of those that failed),
+ *   at most as many as successes are still needed.
  * - Resume: a task whose file already holds the episodes this rule would keep (checked from its index,
- *   without the simulator), made at today's `SIM_REVISION`, is left as it is. A task's file is written atomically when its last episode is
- *   kept, so an interrupted run keeps every finished task and leaves no half file.
+ *   without the simulator), made at today's `SIM_REVISION` and under the same step limit, is left as it is.
+ *   A task's file is written atomically when its last episode is kept, so an interrupted run keeps every
+ *   finished task and leaves no half file.
  */
 import { spawnTsWorker } from "../../sim/threads.ts";
 import { existsSync } from "node:fs";
@@ -21,7 +23,7 @@ import { DemoWriter } from "../../sim/dataset/writer.ts";
 import { DEFAULT_DEMO_ROOT, IMAGE_BYTES, demoFilePath, type DemoEpisode, type EpisodeEntry } from "../../sim/dataset/format.ts";
 import { writeSuiteStatistics } from "../../sim/dataset/stats.ts";
 import { SIM_REVISION } from "../../sim/revision.ts";
-import { getTask } from "../../sim/tasks/registry.ts";
+import { getTask, maxSteps as suiteMaxSteps } from "../../sim/tasks/registry.ts";
 import type { TaskSpec } from "../../sim/tasks/types.ts";
 import { Interrupted, UserError } from "../cli/errors.ts";
 import type { DemoWorkerResponse, EpisodeRequest, EpisodeResponse } from "./protocol.ts";
@@ -42,6 +44,14 @@ export interface EnsureDemosOptions {
   seed: number;
   /** worker threads (default: the number of CPU cores) */
   workers?: number;
+  /**
+   * Counted steps an expert attempt may take to reach the goal, 1 up to the suite's step limit (the
+   * default: 220–520, the length of the policy's episodes); an attempt not there by then is a failure. A
+   * lower limit keeps only quicker demos, e.g. for a shorter RL horizon (`rl.maxSteps`). It decides which
+   * episodes are kept, so it is part of the demos' identity: recorded in each file, and a file made under
+   * another limit is made again.
+   */
+  maxSteps?: number;
   onProgress?: (event: DemoProgressEvent) => void;
   /** Aborting stops at once: in-flight episodes are dropped, finished task files kept. */
   signal?: AbortSignal;
@@ -86,14 +96,15 @@ export async function ensureDemos(opts: EnsureDemosOptions): Promise<EnsureDemos
   const root = opts.root ?? DEFAULT_DEMO_ROOT;
   const specs = opts.tasks.map((id) => getTask(opts.suite, id));
   if (new Set(opts.tasks).size !== opts.tasks.length) throw new Error(`Task ids ${opts.tasks.join(", ")} repeat one; give each task once.`);
+  const maxSteps = demoStepLimit(opts.suite, opts.maxSteps);
   const results = new Map<number, TaskDemos>();
   const todo: TaskJob[] = [];
   for (const task of specs) {
     const rule = selectionRule(opts.seed, opts.suite, task.id, opts.perTask);
     const path = demoFilePath(root, opts.suite, task.id);
-    const existing = await existingDemos(path, opts.seed, task, rule);
+    const existing = await existingDemos(path, opts.seed, task, rule, maxSteps);
     if (existing) results.set(task.id, existing);
-    else todo.push(new TaskJob(task, rule, path, opts.seed, existsSync(path)));
+    else todo.push(new TaskJob(task, rule, path, opts.seed, maxSteps, existsSync(path)));
   }
   const workerCount = Math.max(1, Math.min(opts.workers ?? os.cpus().length, todo.length * opts.perTask));
   opts.onProgress?.({
@@ -111,11 +122,22 @@ export async function ensureDemos(opts: EnsureDemosOptions): Promise<EnsureDemos
   return { tasks, statisticsPath };
 }
 
+/** `maxSteps` checked against the suite's step limit, which it defaults to. */
+export function demoStepLimit(suite: string, maxSteps: number | undefined): number {
+  const limit = suiteMaxSteps(suite);
+  if (maxSteps === undefined) return limit;
+  if (!Number.isSafeInteger(maxSteps) || maxSteps < 1 || maxSteps > limit) {
+    throw new Error(`maxSteps is ${maxSteps}; ${suite}'s episodes end after ${limit} steps, so use an integer 1..${limit}.`);
+  }
+  return maxSteps;
+}
+
 /**
- * The file's demos when they are exactly what `rule` would keep under `seed` (right task, all successful,
- * every sub-seed and init index as the walk gives them); otherwise null and the task is made again.
+ * The file's demos when they are exactly what `rule` would keep under `seed` and the step limit `maxSteps`
+ * (right task, all successful, every sub-seed and init index as the walk gives them); otherwise null and
+ * the task is made again.
  */
-async function existingDemos(path: string, seed: number, task: TaskSpec, rule: SelectionRule): Promise<TaskDemos | null> {
+async function existingDemos(path: string, seed: number, task: TaskSpec, rule: SelectionRule, maxSteps: number): Promise<TaskDemos | null> {
   if (!existsSync(path)) return null;
   let entries: EpisodeEntry[];
   try {
@@ -126,6 +148,9 @@ async function existingDemos(path: string, seed: number, task: TaskSpec, rule: S
     // Made by another revision of the expert or the init states (or before revisions were recorded): the
     // same seeds would give other episodes now.
     if (h.simRevision !== SIM_REVISION) return null;
+    // Under another step limit other attempts would have failed (or succeeded). Generators that did not
+    // record the limit used the suite's.
+    if ((h.maxSteps ?? suiteMaxSteps(task.suite)) !== maxSteps) return null;
     entries = h.episodes;
   } catch {
     return null; // a damaged or foreign file is replaced
@@ -158,7 +183,9 @@ class TaskJob {
   steps = 0;
   done = false;
 
-  constructor(readonly task: TaskSpec, readonly rule: SelectionRule, readonly path: string, readonly seed: number, readonly replaces: boolean) {
+  constructor(
+    readonly task: TaskSpec, readonly rule: SelectionRule, readonly path: string, readonly seed: number, readonly maxSteps: number, readonly replaces: boolean,
+  ) {
     this.state = this.walk();
   }
 
@@ -176,7 +203,7 @@ class TaskJob {
     const missing = this.rule.perTask - this.state.kept.length;
     let room = missing - this.inFlight.size - out.length;
     if (room <= 0) return out;
-    for (const c of lookahead(this.rule, this.state, this.rule.indices)) {
+    for (const c of lookahead(this.rule, this.state, this.rule.indices, (c) => this.outcomes.get(candidateKey(c)))) {
       if (room <= 0) break;
       if (!free(c)) continue;
       out.push({ candidate: c, required: false });
@@ -255,7 +282,7 @@ function generate(jobs: TaskJob[], workerCount: number, opts: EnsureDemosOptions
       slot.busy = { job, candidate, id };
       const request: EpisodeRequest = {
         type: "episode", id, suite: job.task.suite, taskId: job.task.id, candidate,
-        seed: episodeSeed(job.seed, job.task.suite, job.task.id, candidate),
+        seed: episodeSeed(job.seed, job.task.suite, job.task.id, candidate), maxSteps: job.maxSteps,
       };
       slot.worker.postMessage(request);
     };
@@ -311,12 +338,13 @@ function generate(jobs: TaskJob[], workerCount: number, opts: EnsureDemosOptions
         await job.writer?.abort();
         short.push(
           `The expert could not make ${job.rule.perTask} demos of ${job.task.suite} task ${job.task.id} ("${job.task.instruction}"): ` +
-          `${s.kept.length} successes in ${s.attempts} attempts (${(100 * s.kept.length / s.attempts).toFixed(0)}%) over all ${job.rule.indices} train init states.`);
+          `${s.kept.length} successes in ${s.attempts} attempts (${(100 * s.kept.length / s.attempts).toFixed(0)}%) over all ${job.rule.indices} train init states, ` +
+          `each attempt given ${job.maxSteps} steps.`);
         return;
       }
       job.writer ??= await DemoWriter.open(job.path, {
         suite: job.task.suite, taskId: job.task.id, taskName: job.task.name, instruction: job.task.instruction, wristImages: false,
-        simRevision: SIM_REVISION,
+        simRevision: SIM_REVISION, maxSteps: job.maxSteps,
       });
       while (job.added < job.state.kept.length) {
         const k = candidateKey(job.state.kept[job.added]);

@@ -13,6 +13,8 @@ export interface EpisodeRequest {
   candidate: Candidate;
   /** the episode's sub-seed (selection.ts episodeSeed), which seeds the expert's style */
   seed: number;
+  /** counted steps the episode may take to reach the goal; it ends as a failure at this many */
+  maxSteps: number;
 }
 
 export interface EpisodeResponse {

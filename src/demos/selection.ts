@@ -106,14 +106,28 @@ export function selectEpisodes(rule: SelectionRule, outcome: (c: Candidate) => b
 }
 
 /**
- * Episodes worth running ahead of the walk while workers would otherwise idle: attempt 0 of the indices
- * after `state.position`, which the walk will need unless enough successes come first. At most `limit`.
- * Guessing wrong only costs time: an outcome is a pure function of its candidate, so the kept set is the
- * same whatever ran ahead.
+ * Episodes worth running ahead of the walk while workers would otherwise idle: for each index after
+ * `state.position`, the first attempt whose outcome is not known yet, where the attempts before it on that
+ * index are known failures (an index that already has a success needs no more). The walk will need them
+ * unless enough successes come first. At most `limit`. Guessing wrong only costs time: an outcome is a pure
+ * function of its candidate, so the kept set is the same whatever ran ahead. Without retries ahead, a task
+ * the expert mostly fails ran two thirds of its attempts (the retries) one after another on one worker.
  */
-export function lookahead(rule: SelectionRule, state: SelectionState, limit: number): Candidate[] {
+export function lookahead(
+  rule: SelectionRule, state: SelectionState, limit: number, outcome: (c: Candidate) => boolean | undefined = () => undefined,
+): Candidate[] {
   const out: Candidate[] = [];
-  for (let p = state.position + 1; p < rule.indices && out.length < limit; p++) out.push({ index: indexAt(rule, p), attempt: 0 });
+  for (let p = state.position + 1; p < rule.indices && out.length < limit; p++) {
+    const index = indexAt(rule, p);
+    for (let attempt = 0; attempt < rule.maxAttempts; attempt++) {
+      const known = outcome({ index, attempt });
+      if (known === undefined) {
+        out.push({ index, attempt });
+        break;
+      }
+      if (known) break;
+    }
+  }
   return out;
 }
 

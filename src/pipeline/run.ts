@@ -73,7 +73,7 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
       allowMissing: true,
       onProgress: (e) => {
         if (e.kind === "start" && e.replace.length > 0) {
-          log(`demos: remaking task(s) ${e.replace.join(",")} in ${run.demos}: their files hold other demos (another seed, count or revision of the expert and init states)`);
+          log(`demos: remaking task(s) ${e.replace.join(",")} in ${run.demos}: their files hold other demos (another seed, count, step limit or revision of the expert and init states)`);
         }
         if (e.kind === "start" && e.episodes > 0) bar = progress("demos", e.episodes);
         if (e.kind === "episode" && e.kept) bar?.tick(1, { task: e.taskId, steps: e.steps });

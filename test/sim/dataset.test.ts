@@ -188,6 +188,21 @@ describe("round trip", () => {
     expect(Buffer.compare(await readFile(path), await readFile(whole))).toBe(0);
     await expect(DemoWriter.open(path, { ...META, instruction: "open the drawer" }, { append: true })).rejects.toThrow(/Cannot append to .*append\.demos: its 'instruction'/);
   });
+
+  test("the step limit the demos were made under round-trips; absent stays absent; 0 is refused", async () => {
+    const limited = join(dir, "limited.demos");
+    await writeDemos(limited, [syntheticEpisode(2, 0)], { ...META, maxSteps: 80 });
+    const r = await DemoReader.open(limited);
+    expect(r.meta.maxSteps).toBe(80);
+    await r.close();
+    const plain = join(dir, "plain.demos");
+    await writeDemos(plain, [syntheticEpisode(2, 0)]);
+    const p = await DemoReader.open(plain);
+    expect("maxSteps" in p.meta).toBe(false);
+    await p.close();
+    await expect(DemoWriter.open(join(dir, "zero.demos"), { ...META, maxSteps: 0 })).rejects.toThrow(/meta\.maxSteps must be a positive integer; got 0/);
+    await expect(DemoWriter.open(limited, { ...META, maxSteps: 100 }, { append: true })).rejects.toThrow(/its 'maxSteps' is 80, the new episodes' is 100/);
+  });
 });
 
 describe("errors name the file and the episode", () => {

@@ -60,3 +60,26 @@ describe("init states of a LIBERO task (libero_spatial 4: the bowl starts in the
     expect(Array.from(te.initState("heldout", 8).qpos)).toEqual(Array.from(expected.qpos));
   });
 });
+
+describe("fixture heights (LIBERO_ADDENDUM.md §4: workspace z + 0.01 − 0.05 + 0.06 for the shelf and the caddy)", () => {
+  test("on the study table the shelf stands at 0.887 (workspace z 0.867, not the table's top 0.8851), its feet 2 mm up", async () => {
+    const te = await makeTaskEnv("libero_90", 89);
+    try {
+      const state = te.initState("train", 0);
+      const shelf = state.fixtures.find((f) => f.body === "wooden_two_layer_shelf_1")!;
+      expect(shelf.pos[2]).toBeCloseTo(0.887, 6);
+    } finally {
+      te.dispose();
+    }
+  });
+
+  test("on the kitchen table, whose top is its workspace z (0.90), the cabinet stands at 0.905", async () => {
+    const te = await makeTaskEnv("libero_spatial", 4);
+    try {
+      const cabinet = te.initState("train", 0).fixtures.find((f) => f.body.includes("cabinet"))!;
+      expect(cabinet.pos[2]).toBeCloseTo(0.905, 6);
+    } finally {
+      te.dispose();
+    }
+  });
+});

@@ -57,6 +57,13 @@ describe("selectEpisodes (the retry rule, without the simulator)", () => {
     expect(keys(lookahead(r, s, 3))).toEqual(["49/0", "0/0", "1/0"]);
   });
 
+  it("look-ahead retries an index ahead whose earlier attempts failed, and skips one that has a success", () => {
+    // 49/0 failed: 49/1 next; 0/0 succeeded: nothing more on 0; 1/0 and 1/1 failed: 1/2
+    const outcomes = table({ "48/0": false, "49/0": false, "0/0": true, "1/0": false, "1/1": false });
+    const r = rule(48, 5);
+    expect(keys(lookahead(r, selectEpisodes(r, outcomes), 3, outcomes))).toEqual(["49/1", "1/2", "2/0"]);
+  });
+
   it("the outcomes-in-file reconstruct the walk: same kept episodes, same attempt count (resume)", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 49 }), fc.integer({ min: 1, max: 6 }), fc.array(fc.boolean(), { minLength: 150, maxLength: 150 }), (start, perTask, bits) => {
@@ -180,12 +187,15 @@ describe("npm run demos: flags", () => {
     expect(userError(["--suite", "libero_10", "--per-task", "0"])).toMatch(/--per-task is "0"; use an integer 1\.\.50/);
     expect(userError(["--suite", "libero_10", "--seed", "-1"])).toMatch(/--seed/);
     expect(userError(["--suite", "libero_10", "--frobnicate"])).toMatch(/Unknown option '--frobnicate'/);
+    expect(userError(["--suite", "libero_spatial", "--max-steps", "221"])).toMatch(/--max-steps is "221"; use an integer 1\.\.220/);
+    expect(userError(["--suite", "libero_10", "--max-steps", "0"])).toMatch(/--max-steps/);
   });
 
-  it("defaults: all tasks, 1 per task, data/demos, seed 0", () => {
+  it("defaults: all tasks, 1 per task, data/demos, seed 0, the suite's step limit", () => {
     expect(parseDemosArgs(["--suite", "libero_goal"])).toMatchObject({
-      suite: "libero_goal", tasks: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perTask: 1, out: "data/demos", seed: 0,
+      suite: "libero_goal", tasks: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perTask: 1, out: "data/demos", seed: 0, maxSteps: 300,
     });
+    expect(parseDemosArgs(["--suite", "libero_10", "--max-steps", "200"])).toMatchObject({ maxSteps: 200 });
     expect(parseDemosArgs(["--suite", "libero_90", "--tasks", "3,5", "--workers", "2"])).toMatchObject({ tasks: [3, 5], workers: 2 });
     expect(parseDemosArgs(["--help"])).toBe("help");
   });
@@ -205,24 +215,49 @@ describe("a task the expert cannot demonstrate", () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "demos-missing-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  // libero_90 task 88, "pick up the book on the right and place it on the cabinet shelf": the shelf's top
-  // board covers the whole target region, so the expert finds no way in from above and every attempt ends
-  // at once (this keeps the test to 150 short episodes).
+  // libero_90 task 21, "turn on the stove and put the frying pan on it", is task 20 ("turn on the stove": 63–72
+  // steps over its 50 train init states) and a pick and place after it (~270 steps in all). Within 80 steps an
+  // attempt the expert makes demos of 20 and none of 21: the step limit, not a gap in the expert, makes 21
+  // undemonstrable, and its 150 attempts stop at 80 steps each. Two demos per task let both workers run them:
+  // about 14 s a test on a quiet 2-core machine (the limits leave room for a busy one).
+  const maxSteps = 80;
+  const base = { suite: "libero_90", perTask: 2, root: tmp, seed: 0, workers: 2, maxSteps };
+
   it("with allowMissing is reported as missing after every train init state failed, and no file is written", async () => {
-    const r = await ensureDemos({ suite: "libero_90", tasks: [88], perTask: 1, root: tmp, seed: 0, workers: 2, allowMissing: true });
+    const r = await ensureDemos({ ...base, tasks: [21], allowMissing: true });
     expect(r.tasks).toHaveLength(1);
-    expect(r.tasks[0]).toMatchObject({ taskId: 88, status: "missing", count: 0, attempts: 150 });
-    expect(() => statSync(demoFilePath(tmp, "libero_90", 88))).toThrow();
+    expect(r.tasks[0]).toMatchObject({ taskId: 21, status: "missing", count: 0, attempts: 150 });
+    expect(() => statSync(demoFilePath(tmp, "libero_90", 21))).toThrow();
     expect(r.statisticsPath).toBeNull();
-  }, 240_000);
+  }, 120_000);
 
   it("without allowMissing the other tasks still write their demos, then the run fails naming the short task", async () => {
-    // task 36, "put the white bowl on the plate", is demonstrated; task 88 is not
-    const run = ensureDemos({ suite: "libero_90", tasks: [88, 36], perTask: 1, root: tmp, seed: 0, workers: 2 });
-    await expect(run).rejects.toThrow(/could not make 1 demos of libero_90 task 88 \("pick up the book on the right and place it on the cabinet shelf"\): 0 successes in 150 attempts[\s\S]*other 1 generated task/);
-    expect(() => statSync(demoFilePath(tmp, "libero_90", 88))).toThrow();
-    const reader = await DemoReader.open(demoFilePath(tmp, "libero_90", 36));
-    expect(reader.episodeCount).toBe(1);
+    const run = ensureDemos({ ...base, tasks: [21, 20] });
+    await expect(run).rejects.toThrow(
+      /could not make 2 demos of libero_90 task 21 \("turn on the stove and put the frying pan on it"\): 0 successes in 150 attempts[\s\S]*given 80 steps[\s\S]*other 1 generated task/);
+    expect(() => statSync(demoFilePath(tmp, "libero_90", 21))).toThrow();
+    const reader = await DemoReader.open(demoFilePath(tmp, "libero_90", 20));
+    expect(reader.episodeCount).toBe(2);
+    expect(reader.meta.maxSteps).toBe(maxSteps);
+    expect(reader.header.episodes.every((e) => e.success && e.steps <= maxSteps)).toBe(true);
     await reader.close();
-  }, 240_000);
+  }, 120_000);
+
+  it("the step limit is part of the demos' identity: the same limit keeps the file, another makes it again", async () => {
+    const startOf = async (limit: number | undefined) => {
+      const abort = new AbortController();
+      let start: DemoProgressEvent | undefined;
+      const run = ensureDemos({ ...base, maxSteps: limit, tasks: [20], signal: abort.signal, onProgress: (e) => {
+        if (e.kind !== "start") return;
+        start = e;
+        abort.abort(); // stop before any episode runs: only the decision is looked at
+      } });
+      await run.catch(() => undefined);
+      return start;
+    };
+    expect(await startOf(maxSteps)).toMatchObject({ generate: [], keep: [20], replace: [] });
+    expect(await startOf(undefined)).toMatchObject({ generate: [20], keep: [], replace: [20] });
+    expect(await startOf(maxSteps + 1)).toMatchObject({ generate: [20], replace: [20] });
+    await expect(ensureDemos({ ...base, maxSteps: 401, tasks: [20] })).rejects.toThrow(/maxSteps is 401; libero_90's episodes end after 400 steps, so use an integer 1\.\.400/);
+  });
 });
