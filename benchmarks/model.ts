@@ -242,6 +242,18 @@ if (process.argv.includes("--profile")) {
       rows,
       ["tfjs kernel calls that tf.profile records in the synchronous part of the step (forward, backward, the gradient norm of the tfjs layouts; not the update after the read back, nor the fused AdamW's own dispatches); kernel ms is what the backend's timer reports."],
     );
+    // Where the most frequent dispatching kernels come from: their commonest input shapes.
+    const shapeRows: (string | number)[][] = [];
+    for (const kernel of ["Add", "Slice", "Multiply", "Sum", "Transpose", "BatchMatMul"]) {
+      const shapes = new Map<string, number>();
+      for (const k of profile.kernels) {
+        if (k.name !== kernel) continue;
+        const key = k.inputShapes.map((sh) => `[${sh}]`).join(" ") + " → " + k.outputShapes.map((sh) => `[${sh}]`).join(" ");
+        shapes.set(key, (shapes.get(key) ?? 0) + 1);
+      }
+      [...shapes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).forEach(([key, n]) => shapeRows.push([kernel, n, key]));
+    }
+    printTable(`Commonest shapes of the frequent kernels, ${name} B=${B}`, ["kernel", "calls", "inputs → outputs"], shapeRows);
     tf.dispose([tokens, batch.images, batch.text]);
     optimizer.dispose();
     model.dispose();

@@ -36,6 +36,19 @@ export function withGradient<T extends tf.Tensor>(
 }
 
 /**
+ * x [1, …] repeated B times along axis 0 → [B, …]. tfjs's broadcastTo (a Tile) takes its gradient as B slices
+ * and B adds, one per row (2·B kernels, 64 per training step at B = 32); written out, it is one sum.
+ */
+export function repeatRows<T extends tf.Tensor>(x: T, B: number): T {
+  if (x.shape[0] !== 1) throw new Error(`repeatRows expects a leading axis of 1, got [${x.shape}].`);
+  const op = withGradient((xIn: tf.Tensor) => {
+    const value = tf.tile(xIn, [B, ...xIn.shape.slice(1).map(() => 1)]);
+    return { value, gradFunc: (dy: tf.Tensor) => [tf.sum(dy, 0, true)] };
+  });
+  return op(x) as T;
+}
+
+/**
  * Whether a transposed operand of matMul is fast on the active backend. The wasm backend hands only
  * untransposed 2-D products to XNNPACK: measured on the 2-core dev machine, [N,256]·[768,256]ᵀ ran at
  * 2.5 GFLOP/s against 18 GFLOP/s untransposed (benchmarks/model.ts), so there we transpose explicitly.

@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.ts";
 import { type AttentionVariant, type BlockParams, defaultAttentionVariant, transformerBlock } from "./attention.ts";
 import { numPatches, type VlaConfig, validateVlaConfig } from "./config.ts";
-import { constant, layerNorm, linear, matMulAtB, withGradient } from "./layers.ts";
+import { constant, layerNorm, linear, matMulAtB, repeatRows, withGradient } from "./layers.ts";
 import { ParamStore } from "./params.ts";
 import { greedyFromLogits, type SampleResult, sampleFromLogits } from "./sampling.ts";
 import { ACTION_SLOTS, NUM_BINS, type PolicyModel, type Rng, type VlaBatch } from "./types.ts";
@@ -152,7 +152,7 @@ export class Vla implements PolicyModel {
       const textPos = tf.slice(this.get<tf.Rank.R2>("text.pos"), [0, 0], [L, D]); // [L, D]
       const textTokens = tf.add(tf.reshape(textRows, [B, L, D]), textPos); // [B, L, D]
       // 3) the 56 learned action-slot queries, the same for every row.
-      const slots = tf.broadcastTo(tf.reshape(this.get("slots"), [1, ACTION_SLOTS, D]), [B, ACTION_SLOTS, D]); // [B, 56, D]
+      const slots = repeatRows(tf.reshape(this.get("slots"), [1, ACTION_SLOTS, D]), B); // [B, 56, D]
       // 4) the transformer over the whole sequence, flattened to [B·T, D] so projections are 2-D products.
       let x = tf.reshape<tf.Rank.R2>(tf.concat([imageTokens, textTokens, slots], 1), [B * T, D]); // [B·T, D]
       for (let i = 0; i < depth; i++) x = transformerBlock(x, this.block(i), keyBias, { B, T, H }, variant);

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, test } from "vitest";
 import { selectBackend } from "../../models/backend.ts";
 import { vlaPreset } from "../../models/config.ts";
-import { gelu, layerNorm, linear } from "../../models/layers.ts";
+import { gelu, layerNorm, linear, repeatRows } from "../../models/layers.ts";
 import { ACTION_SLOTS } from "../../models/types.ts";
 import { Vla } from "../../models/vla.ts";
 import { disposeBatch, makeBatch } from "./helpers.ts";
@@ -32,6 +32,18 @@ describe("gradients", () => {
     const ref = tf.grads((x, w, b) => tf.sum(tf.mul(tf.add(tf.matMul(x, w), b), up)))([x, w, b]);
     ours.forEach((g, i) => Array.from(g.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(ref[i].dataSync()[j], 5)));
     tf.dispose([x, w, b, up, ...ours, ...ref]);
+  });
+
+  test("repeatRows equals broadcastTo, value and gradient (the gradient is the sum over the B copies)", () => {
+    const x = tf.randomNormal([1, 3, 4], 0, 1, "float32", 5);
+    const up = tf.randomNormal([6, 3, 4], 0, 1, "float32", 6);
+    expect(Array.from(repeatRows(x, 6).dataSync())).toEqual(Array.from(tf.broadcastTo(x, [6, 3, 4]).dataSync()));
+    const [ours] = tf.grads((a) => tf.sum(tf.mul(repeatRows(a, 6), up)))([x]);
+    const [ref] = tf.grads((a) => tf.sum(tf.mul(tf.broadcastTo(a, [6, 3, 4]), up)))([x]);
+    expect(ours.shape).toEqual([1, 3, 4]);
+    Array.from(ours.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(ref.dataSync()[j], 5));
+    expect(() => repeatRows(up, 2)).toThrow(/leading axis of 1/);
+    tf.dispose([x, up, ours, ref]);
   });
 
   test("layerNorm's and gelu's written-out gradients equal tfjs's autodiff of their formulas", () => {
