@@ -4,7 +4,7 @@
  *   npx tsx benchmarks/model.ts [--backend wasm|webgpu|cpu|tensorflow|auto] [--quick] [--presets small,base] [--batches 1,8,32]
  *                               [--torch] [--profile] [--adamw perVariable|flat|fused] [--skip attention,layouts]
  *                               [--no-fused-kernels]
- *   BENCH_QUICK=1 npm run bench -- model        (the runner does not pass flags on; the env var means --quick)
+ *   npm run bench -- model --quick              (the runner passes flags on; BENCH_QUICK=1 also means --quick)
  * On a GPU host: ../shared/device/pack.sh benchmarks/model.ts, then bash .device/boot.sh --backend webgpu.
  *
  * FLOPs counted (multiply-add = 2), per sample with T = P + L + 56 tokens, width D, MLP width F:
