@@ -316,9 +316,25 @@ export function setFusedKernels(on: boolean): void {
   enabled = on;
 }
 
-/** Whether layers.ts should use the fused kernels now: webgpu is active, its internals are reachable, not turned off. */
+/** Whether the active backend has what `dispatch` records with (checked once per backend instance). */
+const recordable = new WeakMap<object, boolean>();
+function canRecord(): boolean {
+  const b = tf.backend() as unknown as Partial<Recorder>;
+  let ok = recordable.get(b);
+  if (ok === undefined) {
+    const methods = ["uploadToGPU", "ensureCommandEncoderReady", "endComputePassEncoder", "submitQueue", "makeTensorInfo", "disposeData", "makeUniforms"] as const;
+    ok = methods.every((k) => typeof b[k] === "function") && "computePassEncoder" in b && b.commandQueueOwnedIds instanceof WeakSet && typeof b.dispatchCountInPass === "number";
+    recordable.set(b, ok);
+  }
+  return ok;
+}
+
+/**
+ * Whether layers.ts should use the fused kernels now: webgpu is active, the tfjs internals they record with
+ * are there (else the op chains run, as on other backends), and they are not turned off.
+ */
 export function fusedKernelsActive(): boolean {
-  if (!enabled || webgpuInternals() === null) return false;
+  if (!enabled || webgpuInternals() === null || !canRecord()) return false;
   if (!registered) {
     for (const k of KERNELS) tf.registerKernel(k);
     registered = true;
