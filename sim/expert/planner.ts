@@ -24,7 +24,7 @@ import type { Atom } from "../tasks/types.ts";
 
 import {
   actuateGripper, bodyMat, bodyPos, bodyYaw, clearHeight, CLOSE, currentYaw, graspYaw, moveTo, moveToPose, OPEN, pick, place, transitTo,
-  type ExpertContext, type GraspSpec, type Skill,
+  type Action, type ExpertContext, type GraspSpec, type Skill,
 } from "./skills.ts";
 import {
   bodyFootprint, bodyLocalBox, FINGER_REACH_BELOW_TCP, gripperFootprints, highestTop, rootsOf, sweptClearance, underReachFootprints, type Footprint, type Shift,
@@ -637,6 +637,39 @@ function sideOpening(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, bottom
 }
 
 /**
+ * Turns the held object about the vertical, at the spot, so that `ref` (a point on it: its handle, or the end
+ * in the hand) lies on the `out` side of its origin; two half turns. The wrist turns the other way round when
+ * that keeps joint 7 in range (q7 falls as the TCP's yaw rises). Returns the TCP's yaw after the turn.
+ */
+function* pointOut(ctx: ExpertContext, body: string, ref: Vec3, out: [number, number]): Generator<Action, number, void> {
+  const s = ctx.style;
+  const origin = bodyPos(ctx, body);
+  let turn = wrap(Math.atan2(out[1], out[0]) - Math.atan2(ref[1] - origin[1], ref[0] - origin[0]));
+  const q7 = ctx.robot.armQpos()[6];
+  if (Math.abs(q7 - turn) > 2.75) turn -= Math.sign(turn) * 2 * Math.PI;
+  const yaw0 = currentYaw(ctx);
+  const here = ctx.robot.tcpPos();
+  yield* moveTo(ctx, here, yaw0 + turn / 2, s.fineSpeed, 0.01, 30);
+  yield* moveTo(ctx, here, yaw0 + turn, s.fineSpeed, 0.01, 30);
+  return yaw0 + turn;
+}
+
+/**
+ * TCP targets that bring a held body's origin to a given point, from the hand-to-origin offset as last
+ * measured (now, and again at each `measure()`: the grasp may slip between moves).
+ */
+function heldTargets(ctx: ExpertContext, body: string): { measure(): void; tcpFor(p: Vec3): Vec3 } {
+  let off: Vec3 = [0, 0, 0];
+  const measure = () => {
+    const p = ctx.robot.tcpPos();
+    const q = bodyPos(ctx, body);
+    off = [p[0] - q[0], p[1] - q[1], p[2] - q[2]];
+  };
+  measure();
+  return { measure, tcpFor: (p) => [p[0] + off[0], p[1] + off[1], p[2] + off[2]] };
+}
+
+/**
  * Puts object `o` into a region under a roof through its open side `out` (unit, pointing out): a mug into the
  * microwave. A grasp from above leaves the hand higher than the cavity's roof, so the object is held by
  * its handle, pinched low across the handle's thin side, and turned so that the handle points out; it is
@@ -688,30 +721,13 @@ function* insertThroughSide(ctx: ExpertContext, o: PlacedObject, f: RegionFrame,
   const held = yield* pick(ctx, o.body, () => pinch, carry + pinch.point[2] - origin[2]);
   if (!held) return false;
 
-  // Turn the handle to point out. The wrist turns the other way round when that keeps joint 7 in range
-  // (q7 falls as the TCP's yaw rises).
-  const hNow = geomPos(ctx, handleName);
-  const oNow = bodyPos(ctx, o.body);
-  let turn = wrap(Math.atan2(out[1], out[0]) - Math.atan2(hNow[1] - oNow[1], hNow[0] - oNow[0]));
-  const q7 = ctx.robot.armQpos()[6];
-  if (Math.abs(q7 - turn) > 2.75) turn -= Math.sign(turn) * 2 * Math.PI;
-  const yaw0 = currentYaw(ctx);
-  const here = ctx.robot.tcpPos();
-  yield* moveTo(ctx, here, yaw0 + turn / 2, s.fineSpeed, 0.01, 30);
-  yield* moveTo(ctx, here, yaw0 + turn, s.fineSpeed, 0.01, 30);
-  const yaw = yaw0 + turn;
-  const offset = (): Vec3 => {
-    const p = ctx.robot.tcpPos();
-    const q = bodyPos(ctx, o.body);
-    return [p[0] - q[0], p[1] - q[1], p[2] - q[2]];
-  };
-  let off = offset();
-  const tcpFor = (p: Vec3): Vec3 => [p[0] + off[0], p[1] + off[1], p[2] + off[2]];
-  yield* moveTo(ctx, tcpFor([front[0], front[1], carry]), yaw, s.speed, 0.02);
-  off = offset();
-  yield* moveTo(ctx, tcpFor(front), yaw, s.fineSpeed, 0.008);
-  off = offset();
-  yield* moveTo(ctx, tcpFor(inside), yaw, s.fineSpeed * 0.7, 0.006, 60);
+  const yaw = yield* pointOut(ctx, o.body, geomPos(ctx, handleName), out);
+  const moved = heldTargets(ctx, o.body);
+  yield* moveTo(ctx, moved.tcpFor([front[0], front[1], carry]), yaw, s.speed, 0.02);
+  moved.measure();
+  yield* moveTo(ctx, moved.tcpFor(front), yaw, s.fineSpeed, 0.008);
+  moved.measure();
+  yield* moveTo(ctx, moved.tcpFor(inside), yaw, s.fineSpeed * 0.7, 0.006, 60);
   yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), yaw);
   const p = ctx.robot.tcpPos();
   yield* moveTo(ctx, [p[0] + 0.15 * out[0], p[1] + 0.15 * out[1], p[2]], yaw, s.fineSpeed, 0.02, 30);
@@ -819,29 +835,17 @@ function* slideInByEnd(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, out:
   const carry = carryHeight(ctx, o, front);
   const held = yield* pick(ctx, o.body, () => grasp, carry + point[2] - origin[2]);
   if (!held) return false;
-  const hNow = ctx.robot.tcpPos();
-  const oNow = bodyPos(ctx, o.body);
-  let turn = wrap(Math.atan2(out[1], out[0]) - Math.atan2(hNow[1] - oNow[1], hNow[0] - oNow[0]));
-  const q7 = ctx.robot.armQpos()[6];
-  if (Math.abs(q7 - turn) > 2.75) turn -= Math.sign(turn) * 2 * Math.PI;
-  const yaw0 = currentYaw(ctx);
-  yield* moveTo(ctx, hNow, yaw0 + turn / 2, s.fineSpeed, 0.01, 30);
-  yield* moveTo(ctx, hNow, yaw0 + turn, s.fineSpeed, 0.01, 30);
-  const yaw = yaw0 + turn;
-  const offset = (): Vec3 => {
-    const p = ctx.robot.tcpPos();
-    const q = bodyPos(ctx, o.body);
-    return [p[0] - q[0], p[1] - q[1], p[2] - q[2]];
-  };
-  let off = offset();
-  const tcpFor = (p: Vec3): Vec3 => [p[0] + off[0], p[1] + off[1], p[2] + off[2]];
-  if (laid) return yield* layDownAndPushIn(ctx, o, f, out, roll, tcpFor([front[0], front[1], carry]), originIn, front, floorZ);
-  if (roll > 0) return yield* slideInRolled(ctx, o, f, out, roll, tcpFor([front[0], front[1], carry]), originIn, front, floorZ);
-  yield* moveTo(ctx, tcpFor([front[0], front[1], carry]), yaw, s.speed, 0.02);
-  off = offset();
-  yield* moveTo(ctx, tcpFor(front), yaw, s.fineSpeed, 0.008);
-  off = offset();
-  const z = tcpFor(inside)[2];
+  // the held end (at the hand) points out
+  const yaw = yield* pointOut(ctx, o.body, ctx.robot.tcpPos(), out);
+  const moved = heldTargets(ctx, o.body);
+  const aboveFront = moved.tcpFor([front[0], front[1], carry]);
+  if (laid) return yield* layDownAndPushIn(ctx, o, f, out, roll, aboveFront, originIn, front, floorZ);
+  if (roll > 0) return yield* slideInRolled(ctx, o, f, out, roll, aboveFront, originIn, front, floorZ);
+  yield* moveTo(ctx, aboveFront, yaw, s.speed, 0.02);
+  moved.measure();
+  yield* moveTo(ctx, moved.tcpFor(front), yaw, s.fineSpeed, 0.008);
+  moved.measure();
+  const z = moved.tcpFor(inside)[2];
   yield* moveTo(ctx, [tcpIn[0], tcpIn[1], z], yaw, s.fineSpeed * 0.7, 0.006, 60);
   yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), yaw);
   const p = ctx.robot.tcpPos();
@@ -936,16 +940,10 @@ function* slideInRolled(
   const rolled = yield* rollAbout(ctx, f, out, roll, above, false);
   const originZ = floorZ + 0.001 + (bodyPos(ctx, o.body)[2] - lowestPoint(ctx, o));
   if (originZ >= f.pos[2] + f.half[2]) return false; // the origin would stay above the region: not In
-  const offset = (): Vec3 => {
-    const p = ctx.robot.tcpPos();
-    const q = bodyPos(ctx, o.body);
-    return [p[0] - q[0], p[1] - q[1], p[2] - q[2]];
-  };
-  let off = offset();
-  const tcpFor = (p: Vec3): Vec3 => [p[0] + off[0], p[1] + off[1], p[2] + off[2]];
-  yield* moveToPose(ctx, tcpFor([front[0], front[1], originZ]), rolled, s.fineSpeed, 0.008, 60);
-  off = offset();
-  yield* moveToPose(ctx, tcpFor([originIn[0], originIn[1], originZ]), rolled, s.fineSpeed * 0.7, 0.006, 60);
+  const moved = heldTargets(ctx, o.body);
+  yield* moveToPose(ctx, moved.tcpFor([front[0], front[1], originZ]), rolled, s.fineSpeed, 0.008, 60);
+  moved.measure();
+  yield* moveToPose(ctx, moved.tcpFor([originIn[0], originIn[1], originZ]), rolled, s.fineSpeed * 0.7, 0.006, 60);
   yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), rolled);
   const p = ctx.robot.tcpPos();
   yield* moveToPose(ctx, [p[0] + 0.1 * out[0], p[1] + 0.1 * out[1], p[2] + 0.03], rolled, s.fineSpeed, 0.02, 30);
