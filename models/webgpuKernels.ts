@@ -37,6 +37,19 @@ const ROW_GROUP = 64; // threads per row in the layer-norm kernels
 const ELEMENT_GROUP = 256; // threads per workgroup in element-wise kernels
 const MAX_GROUPS = 65535; // most workgroups along x; kernels loop with a grid stride beyond
 
+/**
+ * The declarations `dispatch` binds to: the read-only inputs from binding 0, then the outputs, then the
+ * uniform struct `p: Params` with the given fields, all float32 arrays but the struct.
+ */
+function bindings(params: string, inputs: string[], outputs: string[]): string {
+  const storage = [...inputs.map((n) => `read> ${n}`), ...outputs.map((n) => `read_write> ${n}`)];
+  return [
+    `struct Params { ${params} }`,
+    ...storage.map((decl, i) => `@group(0) @binding(${i}) var<storage, ${decl}: array<f32>;`),
+    `@group(0) @binding(${storage.length}) var<uniform> p: Params;`,
+  ].join("\n");
+}
+
 /** Sum over the workgroup of one value per thread (all threads must call it). */
 const ROW_SUM = /* wgsl */ `
 var<workgroup> part: array<f32, ${ROW_GROUP}>;
@@ -54,14 +67,7 @@ fn rowSum(lid: u32, v: f32) -> f32 {
 
 /** y = x̂·γ + β, x̂ = (x − μ)·r, r = 1/√(σ² + ε) per row; also writes x̂ and r for the backward pass. */
 const LAYER_NORM = /* wgsl */ `
-struct Params { n: u32, d: u32, eps: f32 }
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> gamma: array<f32>;
-@group(0) @binding(2) var<storage, read> beta: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-@group(0) @binding(4) var<storage, read_write> xhat: array<f32>;
-@group(0) @binding(5) var<storage, read_write> rstd: array<f32>;
-@group(0) @binding(6) var<uniform> p: Params;
+${bindings("n: u32, d: u32, eps: f32", ["x", "gamma", "beta"], ["y", "xhat", "rstd"])}
 ${ROW_SUM}
 @compute @workgroup_size(${ROW_GROUP})
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,
@@ -85,13 +91,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 
 /** dx = r·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·γ, per row. */
 const LAYER_NORM_DX = /* wgsl */ `
-struct Params { n: u32, d: u32 }
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read> xhat: array<f32>;
-@group(0) @binding(2) var<storage, read> rstd: array<f32>;
-@group(0) @binding(3) var<storage, read> gamma: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(5) var<uniform> p: Params;
+${bindings("n: u32, d: u32", ["dy", "xhat", "rstd", "gamma"], ["dx"])}
 ${ROW_SUM}
 @compute @workgroup_size(${ROW_GROUP})
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,
@@ -119,11 +119,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
  * dβ: partials[chunk·d + j] and partials[(c + chunk)·d + j].
  */
 const LAYER_NORM_DPARAMS_PARTIAL = /* wgsl */ `
-struct Params { n: u32, d: u32, chunks: u32 }
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read> xhat: array<f32>;
-@group(0) @binding(2) var<storage, read_write> partials: array<f32>;
-@group(0) @binding(3) var<uniform> p: Params;
+${bindings("n: u32, d: u32, chunks: u32", ["dy", "xhat"], ["partials"])}
 @compute @workgroup_size(${ROW_GROUP})
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
   let j = wid.x * ${ROW_GROUP}u + lid;
@@ -142,11 +138,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 
 /** dγ and dβ from the partial sums. */
 const LAYER_NORM_DPARAMS_REDUCE = /* wgsl */ `
-struct Params { d: u32, chunks: u32 }
-@group(0) @binding(0) var<storage, read> partials: array<f32>;
-@group(0) @binding(1) var<storage, read_write> dgamma: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dbeta: array<f32>;
-@group(0) @binding(3) var<uniform> p: Params;
+${bindings("d: u32, chunks: u32", ["partials"], ["dgamma", "dbeta"])}
 @compute @workgroup_size(${ROW_GROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j = gid.x;
@@ -171,10 +163,7 @@ fn erfApprox(a: f32) -> f32 {
 
 /** gelu(x) = x·Φ(x), Φ(x) = ½·(1 + erf(x/√2)). */
 const GELU = /* wgsl */ `
-struct Params { n: u32 }
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
-@group(0) @binding(2) var<uniform> p: Params;
+${bindings("n: u32", ["x"], ["y"])}
 ${ERF}
 @compute @workgroup_size(${ELEMENT_GROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -186,11 +175,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 
 /** dx = dy·(Φ(x) + x·φ(x)), φ(x) = exp(−x²/2)/√(2π). */
 const GELU_GRAD = /* wgsl */ `
-struct Params { n: u32 }
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(3) var<uniform> p: Params;
+${bindings("n: u32", ["dy", "x"], ["dx"])}
 ${ERF}
 @compute @workgroup_size(${ELEMENT_GROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
