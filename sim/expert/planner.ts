@@ -681,16 +681,13 @@ function* insertThroughSide(ctx: ExpertContext, o: PlacedObject, f: RegionFrame,
   const handleName = `${o.body}_handle`;
   if (!hasGeom(ctx, handleName)) return false;
   const s = ctx.style;
-  const g = ctx.sim.id("geom", handleName);
-  const hm = ctx.sim.data.geom_xmat.subarray(9 * g, 9 * g + 9);
-  const hs = ctx.sim.model.geom_size.subarray(3 * g, 3 * g + 3);
-  const hc = geomPos(ctx, handleName);
+  const handle = geomBox(ctx, handleName);
+  const [hm, hs, hc] = [handle.mat, handle.size, handle.pos];
   const origin = bodyPos(ctx, o.body);
   const bottom = origin[2] - o.bottomOffset;
   // the handle's thin horizontal side: the pinch closes across it, 1 cm above the handle's lowest point
   const thin = [0, 1, 2].filter((k) => Math.abs(hm[6 + k]) < 0.5).reduce((a, b) => (hs[a] < hs[b] ? a : b));
-  const zReach = Math.abs(hm[6]) * hs[0] + Math.abs(hm[7]) * hs[1] + Math.abs(hm[8]) * hs[2];
-  const pinch: GraspSpec = { point: [hc[0], hc[1], hc[2] - zReach + 0.01], yaw: Math.atan2(hm[3 + thin], hm[thin]) };
+  const pinch: GraspSpec = { point: [hc[0], hc[1], hc[2] - halfHeight(handle) + 0.01], yaw: Math.atan2(hm[3 + thin], hm[thin]) };
   const reachOut = Math.hypot(hc[0] - origin[0], hc[1] - origin[1]); // origin → pinch point, horizontally
   const pinchHeight = pinch.point[2] - bottom;
 
@@ -796,10 +793,7 @@ function* slideInByEnd(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, out:
   const name = `${o.body}_cover`;
   if (!hasGeom(ctx, name)) return false;
   const s = ctx.style;
-  const g = ctx.sim.id("geom", name);
-  const m = ctx.sim.data.geom_xmat.subarray(9 * g, 9 * g + 9);
-  const size = ctx.sim.model.geom_size.subarray(3 * g, 3 * g + 3);
-  const c = geomPos(ctx, name);
+  const { mat: m, size, pos: c } = geomBox(ctx, name);
   // local axis 0/1 horizontal: the longer is the length, the shorter the thickness
   const [li, ti] = size[0] >= size[1] ? [0, 1] : [1, 0];
   const L = [m[li], m[3 + li]];
@@ -871,10 +865,8 @@ function* rollAbout(ctx: ExpertContext, f: RegionFrame, out: [number, number], r
 
 /** World z of the lowest point of a box object's `cover` geom, as it stands or hangs now. */
 function lowestPoint(ctx: ExpertContext, o: PlacedObject): number {
-  const g = ctx.sim.id("geom", `${o.body}_cover`);
-  const m = ctx.sim.data.geom_xmat.subarray(9 * g, 9 * g + 9);
-  const size = ctx.sim.model.geom_size.subarray(3 * g, 3 * g + 3);
-  return geomPos(ctx, `${o.body}_cover`)[2] - (Math.abs(m[6]) * size[0] + Math.abs(m[7]) * size[1] + Math.abs(m[8]) * size[2]);
+  const cover = geomBox(ctx, `${o.body}_cover`);
+  return cover.pos[2] - halfHeight(cover);
 }
 
 /**
@@ -1075,6 +1067,26 @@ function geomPos(ctx: ExpertContext, geom: string): Vec3 {
   const g = ctx.sim.id("geom", geom);
   const x = ctx.sim.data.geom_xpos;
   return [x[3 * g], x[3 * g + 1], x[3 * g + 2]];
+}
+
+/**
+ * A box geom as it stands now: centre, rotation (row-major: column k is the geom's axis k in world) and half
+ * sizes. The two arrays are views into the simulator's memory: read them before stepping again.
+ */
+interface GeomBox {
+  pos: Vec3;
+  mat: ArrayLike<number>;
+  size: ArrayLike<number>;
+}
+
+function geomBox(ctx: ExpertContext, geom: string): GeomBox {
+  const g = ctx.sim.id("geom", geom);
+  return { pos: geomPos(ctx, geom), mat: ctx.sim.data.geom_xmat.subarray(9 * g, 9 * g + 9), size: ctx.sim.model.geom_size.subarray(3 * g, 3 * g + 3) };
+}
+
+/** How far a box geom reaches below (and above) its centre, vertically. */
+function halfHeight(b: GeomBox): number {
+  return Math.abs(b.mat[6]) * b.size[0] + Math.abs(b.mat[7]) * b.size[1] + Math.abs(b.mat[8]) * b.size[2];
 }
 
 /** Unit direction of a body's local axis in world coordinates. */
