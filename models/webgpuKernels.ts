@@ -65,15 +65,25 @@ fn rowSum(lid: u32, v: f32) -> f32 {
   return s;
 }`;
 
-/** y = x̂·γ + β, x̂ = (x − μ)·r, r = 1/√(σ² + ε) per row; also writes x̂ and r for the backward pass. */
-const LAYER_NORM = /* wgsl */ `
-${bindings("n: u32, d: u32, eps: f32", ["x", "gamma", "beta"], ["y", "xhat", "rstd"])}
-${ROW_SUM}
+/**
+ * An entry point with one workgroup per row (p.n rows of p.d values; a grid stride beyond the dispatch):
+ * `body` runs for each row with `lid`, `row` and `base` = row·p.d, and may call rowSum.
+ */
+function perRow(body: string): string {
+  return `${ROW_SUM}
 @compute @workgroup_size(${ROW_GROUP})
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) groups: vec3<u32>) {
   for (var row = wid.x; row < p.n; row += groups.x) {
-    let base = row * p.d;
+    let base = row * p.d;${body}
+  }
+}`;
+}
+
+/** y = x̂·γ + β, x̂ = (x − μ)·r, r = 1/√(σ² + ε) per row; also writes x̂ and r for the backward pass. */
+const LAYER_NORM = /* wgsl */ `
+${bindings("n: u32, d: u32, eps: f32", ["x", "gamma", "beta"], ["y", "xhat", "rstd"])}
+${perRow(`
     var s = 0.0;
     for (var j = lid; j < p.d; j += ${ROW_GROUP}u) { s += x[base + j]; }
     let mean = rowSum(lid, s) / f32(p.d);
@@ -85,19 +95,12 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
       xhat[base + j] = h;
       y[base + j] = h * gamma[j] + beta[j];
     }
-    if (lid == 0u) { rstd[row] = r; }
-  }
-}`;
+    if (lid == 0u) { rstd[row] = r; }`)}`;
 
 /** dx = r·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·γ, per row. */
 const LAYER_NORM_DX = /* wgsl */ `
 ${bindings("n: u32, d: u32", ["dy", "xhat", "rstd", "gamma"], ["dx"])}
-${ROW_SUM}
-@compute @workgroup_size(${ROW_GROUP})
-fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,
-        @builtin(num_workgroups) groups: vec3<u32>) {
-  for (var row = wid.x; row < p.n; row += groups.x) {
-    let base = row * p.d;
+${perRow(`
     var a = 0.0;
     var b = 0.0;
     for (var j = lid; j < p.d; j += ${ROW_GROUP}u) {
@@ -110,9 +113,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     let r = rstd[row];
     for (var j = lid; j < p.d; j += ${ROW_GROUP}u) {
       dx[base + j] = r * (dy[base + j] * gamma[j] - meanG - xhat[base + j] * meanGX);
-    }
-  }
-}`;
+    }`)}`;
 
 /**
  * Partial column sums of dy·x̂ and dy over the rows chunk, chunk + c, chunk + 2c, … (c = p.chunks), for dγ and
