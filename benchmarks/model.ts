@@ -23,7 +23,7 @@ import { selectBackend } from "../models/backend.ts";
 import { numPatches, type VlaConfig, vlaPreset } from "../models/config.ts";
 import "../models/gradients.ts";
 import { AdamW, type AdamWLayout, defaultAdamWLayout } from "../models/optim.ts";
-import { webgpuInternals } from "../models/webgpuAdamW.ts";
+import { webgpuInternals } from "../models/webgpuBackend.ts";
 import { fusedKernelsActive, setFusedKernels } from "../models/webgpuKernels.ts";
 import { CHECKED_OUTPUTS, fusedKernelErrors } from "../models/webgpuKernelsCheck.ts";
 import { ACTION_SLOTS, NUM_BINS, type VlaBatch } from "../models/types.ts";

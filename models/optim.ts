@@ -18,7 +18,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { constant } from "./layers.ts";
-import { WebgpuAdamWKernels, webgpuInternals } from "./webgpuAdamW.ts";
+import { WebgpuAdamWKernels } from "./webgpuAdamW.ts";
+import { webgpuInternals } from "./webgpuBackend.ts";
 
 export interface AdamWConfig {
   /** Learning rate. */

@@ -14,32 +14,11 @@
  *
  * The formulas are models/optim.ts's, term for term (same float32 operations in the same order), so the
  * layouts agree to rounding. The price is reaching into @tensorflow/tfjs-backend-webgpu 4.x internals (its
- * device, its tensor map, its command encoder); `webgpuInternals` checks that they are there, and the
- * optimizer falls back to the `flat` layout when they are not.
+ * device, its tensor map, its command encoder: models/webgpuBackend.ts); when `webgpuInternals` finds them
+ * missing, the optimizer falls back to the `flat` layout.
  */
 import * as tf from "@tensorflow/tfjs-core";
-
-/** The parts of tfjs's WebGPUBackend used here (tfjs-backend-webgpu 4.22, src/backend_webgpu.ts). */
-interface WebgpuBackendInternals {
-  device: GPUDevice;
-  queue: GPUQueue;
-  tensorMap: { get(dataId: object): { resource: unknown; values: unknown } | undefined };
-  commandEncoder: GPUCommandEncoder | null;
-  uploadToGPU(dataId: object): void;
-  ensureCommandEncoderReady(): void;
-  endComputePassEncoder(): void;
-  submitQueue(): void;
-  refCount(dataId: object): number;
-}
-
-/** The active backend's internals when it is tfjs's webgpu backend with the members used here, else null. */
-export function webgpuInternals(): WebgpuBackendInternals | null {
-  if (tf.getBackend() !== "webgpu") return null;
-  const b = tf.backend() as unknown as Partial<WebgpuBackendInternals>;
-  const methods = ["uploadToGPU", "ensureCommandEncoderReady", "endComputePassEncoder", "submitQueue", "refCount"] as const;
-  const ok = b.device !== undefined && b.queue !== undefined && b.tensorMap !== undefined && methods.every((k) => typeof b[k] === "function");
-  return ok ? (b as WebgpuBackendInternals) : null;
-}
+import { gpuBuffer, type WebgpuBackendInternals, webgpuInternals } from "./webgpuBackend.ts";
 
 const WORKGROUP = 256;
 /** Most workgroups one gradient's partial sum uses; each loops over its share with a grid stride. */
@@ -178,14 +157,6 @@ export class WebgpuAdamWKernels {
     });
   }
 
-  /** The GPU buffer holding tensor x, uploading it first if it still lives on the CPU. */
-  private buffer(x: tf.Tensor): GPUBuffer {
-    this.b.uploadToGPU(x.dataId);
-    const resource = this.b.tensorMap.get(x.dataId)?.resource;
-    if (!(resource instanceof GPUBuffer)) throw new Error(`Tensor '${(x as tf.Variable).name ?? x.id}' is not held in a GPU buffer.`);
-    return resource;
-  }
-
   /**
    * Gives variable x data of its own before it is written in place: a variable made from a tensor, or
    * assigned one, shares that tensor's buffer, which must not change under it.
@@ -205,7 +176,7 @@ export class WebgpuAdamWKernels {
       group: d.createBindGroup({
         layout: this.sumSquares.getBindGroupLayout(0),
         entries: [
-          { binding: 0, resource: { buffer: this.buffer(g) } },
+          { binding: 0, resource: { buffer: gpuBuffer(this.b, g) } },
           { binding: 1, resource: { buffer: this.partials } },
           { binding: 2, resource: { buffer: this.slots[i].meta } },
         ],
@@ -250,13 +221,13 @@ export class WebgpuAdamWKernels {
         slot.state = d.createBindGroup({
           layout: this.update.getBindGroupLayout(0),
           entries: [
-            ...tensors.map((x, k) => ({ binding: k, resource: { buffer: this.buffer(x) } })),
+            ...tensors.map((x, k) => ({ binding: k, resource: { buffer: gpuBuffer(this.b, x) } })),
             { binding: 3, resource: { buffer: slot.meta } },
             { binding: 4, resource: { buffer: this.step } },
           ],
         });
       }
-      const grad = d.createBindGroup({ layout: this.update.getBindGroupLayout(1), entries: [{ binding: 0, resource: { buffer: this.buffer(g) } }] });
+      const grad = d.createBindGroup({ layout: this.update.getBindGroupLayout(1), entries: [{ binding: 0, resource: { buffer: gpuBuffer(this.b, g) } }] });
       return { n: slot.n, state: slot.state, grad, tensors };
     });
     b.queue.writeBuffer(this.step, 0, new Float32Array([s.decay, s.oneMinusBeta1, s.oneMinusBeta2, s.epsilon, s.stepSize, s.invBiasCorrection2, s.clipScale, 0]));

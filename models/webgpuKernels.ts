@@ -14,24 +14,7 @@
  * reaches into @tensorflow/tfjs-backend-webgpu 4.x internals, checked by `webgpuInternals()`.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { webgpuInternals } from "./webgpuAdamW.ts";
-
-/** Backend internals used to record a dispatch (tfjs-backend-webgpu 4.22, src/backend_webgpu.ts). */
-interface Recorder {
-  device: GPUDevice;
-  tensorMap: { get(dataId: object): { resource: unknown } | undefined };
-  commandEncoder: GPUCommandEncoder | null;
-  computePassEncoder: GPUComputePassEncoder | null;
-  commandQueueOwnedIds: WeakSet<object>;
-  dispatchCountInPass: number;
-  uploadToGPU(dataId: object): void;
-  ensureCommandEncoderReady(): void;
-  endComputePassEncoder(): void;
-  submitQueue(): void;
-  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  disposeData(dataId: object): boolean;
-  makeUniforms(u: { type: "float32" | "int32" | "uint32"; data: number[] }[]): GPUBufferBinding;
-}
+import { gpuBuffer, type WebgpuBackendInternals, webgpuInternals } from "./webgpuBackend.ts";
 
 const ROW_GROUP = 64; // threads per row in the layer-norm kernels
 const ELEMENT_GROUP = 256; // threads per workgroup in element-wise kernels
@@ -218,11 +201,11 @@ function pipeline(device: GPUDevice, code: string): GPUComputePipeline {
  * then one uniform struct, in that order; the outputs are new tensors of the given shapes. (A kernel with
  * one output must hand tfjs that TensorInfo, not a one-element array, or runKernel returns the array.)
  */
-function dispatch(b: Recorder, code: string, inputs: tf.TensorInfo[], outputShapes: number[][], uniforms: Uniform[], groups: [number, number?]): tf.TensorInfo[] {
+function dispatch(b: WebgpuBackendInternals, code: string, inputs: tf.TensorInfo[], outputShapes: number[][], uniforms: Uniform[], groups: [number, number?]): tf.TensorInfo[] {
   const outputs = outputShapes.map((shape) => b.makeTensorInfo(shape, "float32"));
   const all = [...inputs, ...outputs];
-  for (const t of all) b.uploadToGPU(t.dataId); // inputs on the CPU are copied up; outputs get buffers
-  const entries: GPUBindGroupEntry[] = all.map((t, i) => ({ binding: i, resource: { buffer: b.tensorMap.get(t.dataId)!.resource as GPUBuffer } }));
+  // inputs on the CPU are copied up; outputs get buffers
+  const entries: GPUBindGroupEntry[] = all.map((t, i) => ({ binding: i, resource: { buffer: gpuBuffer(b, t) } }));
   entries.push({ binding: all.length, resource: b.makeUniforms(uniforms) });
   for (const t of all) b.commandQueueOwnedIds.add(t.dataId);
   const p = pipeline(b.device, code);
@@ -251,7 +234,7 @@ const KERNELS: tf.KernelConfig[] = [
       const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
       const { n, d } = rowsAndWidth(x);
       const eps = (attrs as { eps: number }).eps;
-      return dispatch(backend as unknown as Recorder, LAYER_NORM, [x, gamma, beta], [x.shape, x.shape, [n, 1]],
+      return dispatch(backend as unknown as WebgpuBackendInternals, LAYER_NORM, [x, gamma, beta], [x.shape, x.shape, [n, 1]],
         [{ type: "uint32", data: [n] }, { type: "uint32", data: [d] }, { type: "float32", data: [eps] }], [Math.min(n, MAX_GROUPS)]);
     },
   },
@@ -259,7 +242,7 @@ const KERNELS: tf.KernelConfig[] = [
     kernelName: "SvlaLayerNormGrad",
     backendName: "webgpu",
     kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as Recorder;
+      const b = backend as unknown as WebgpuBackendInternals;
       const { dy, xHat, rstd, gamma } = inputs as { dy: tf.TensorInfo; xHat: tf.TensorInfo; rstd: tf.TensorInfo; gamma: tf.TensorInfo };
       const { n, d } = rowsAndWidth(dy);
       const [dx] = dispatch(b, LAYER_NORM_DX, [dy, xHat, rstd, gamma], [dy.shape],
@@ -280,7 +263,7 @@ const KERNELS: tf.KernelConfig[] = [
     kernelFunc: ({ inputs, backend }) => {
       const { x } = inputs as { x: tf.TensorInfo };
       const n = tf.util.sizeFromShape(x.shape);
-      return dispatch(backend as unknown as Recorder, GELU, [x], [x.shape], [{ type: "uint32", data: [n] }], [groupsFor(n, ELEMENT_GROUP)])[0];
+      return dispatch(backend as unknown as WebgpuBackendInternals, GELU, [x], [x.shape], [{ type: "uint32", data: [n] }], [groupsFor(n, ELEMENT_GROUP)])[0];
     },
   },
   {
@@ -289,7 +272,7 @@ const KERNELS: tf.KernelConfig[] = [
     kernelFunc: ({ inputs, backend }) => {
       const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
       const n = tf.util.sizeFromShape(x.shape);
-      return dispatch(backend as unknown as Recorder, GELU_GRAD, [dy, x], [x.shape], [{ type: "uint32", data: [n] }], [groupsFor(n, ELEMENT_GROUP)])[0];
+      return dispatch(backend as unknown as WebgpuBackendInternals, GELU_GRAD, [dy, x], [x.shape], [{ type: "uint32", data: [n] }], [groupsFor(n, ELEMENT_GROUP)])[0];
     },
   },
 ];
@@ -302,25 +285,12 @@ export function setFusedKernels(on: boolean): void {
   enabled = on;
 }
 
-/** Whether the active backend has what `dispatch` records with (checked once per backend instance). */
-const recordable = new WeakMap<object, boolean>();
-function canRecord(): boolean {
-  const b = tf.backend() as unknown as Partial<Recorder>;
-  let ok = recordable.get(b);
-  if (ok === undefined) {
-    const methods = ["uploadToGPU", "ensureCommandEncoderReady", "endComputePassEncoder", "submitQueue", "makeTensorInfo", "disposeData", "makeUniforms"] as const;
-    ok = methods.every((k) => typeof b[k] === "function") && "computePassEncoder" in b && b.commandQueueOwnedIds instanceof WeakSet && typeof b.dispatchCountInPass === "number";
-    recordable.set(b, ok);
-  }
-  return ok;
-}
-
 /**
  * Whether layers.ts should use the fused kernels now: webgpu is active, the tfjs internals they record with
  * are there (else the op chains run, as on other backends), and they are not turned off.
  */
 export function fusedKernelsActive(): boolean {
-  if (!enabled || webgpuInternals() === null || !canRecord()) return false;
+  if (!enabled || webgpuInternals() === null) return false;
   if (!registered) {
     for (const k of KERNELS) tf.registerKernel(k);
     registered = true;
