@@ -58,6 +58,16 @@ function makeBatch(c: VlaConfig, B: number): VlaBatch {
   return { images: tf.randomUniform([B, S, S, 3], 0, 1, "float32", 1) as tf.Tensor4D, text: tf.tensor2d(ids, [B, L], "int32") };
 }
 
+/** [B, 56] action tokens to train toward (any fixed pattern: the benchmark times the step, not what it learns). */
+function targetTokens(B: number): tf.Tensor2D {
+  return tf.tensor2d(Int32Array.from({ length: B * ACTION_SLOTS }, (_, i) => i % NUM_BINS), [B, ACTION_SLOTS], "int32");
+}
+
+/** One training step as timed here: forward, backward and AdamW on the mean token log-prob loss. */
+function trainingStep(model: Vla, optimizer: AdamW, batch: VlaBatch, tokens: tf.Tensor2D) {
+  return optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar);
+}
+
 /** Reads one value back so that asynchronous backends finish the work being timed. */
 async function settle(t: tf.Tensor): Promise<void> {
   await t.data();
@@ -130,13 +140,13 @@ const measured = new Map<string, { fwd: number; train: number }>();
     const perSample = forwardFlops(c, textLen(c));
     for (const B of batches) {
       const batch = makeBatch(c, B);
-      const tokens = tf.tensor2d(Int32Array.from({ length: B * ACTION_SLOTS }, (_, i) => i % NUM_BINS), [B, ACTION_SLOTS], "int32");
+      const tokens = targetTokens(B);
       const fwd = await timeIt(async () => {
         const l = model.logits(batch);
         await settle(l);
         l.dispose();
       }, minMs, warmup);
-      const trainStep = () => optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar);
+      const trainStep = () => trainingStep(model, optimizer, batch, tokens);
       await trainStep(); // first-use constants are cached for good; they are not a leak
       const before = tf.memory().numTensors;
       const train = await timeIt(trainStep, minMs, warmup);
@@ -213,8 +223,8 @@ if (process.argv.includes("--profile")) {
     const optimizer = new AdamW(model.trainableVariables(), { lr: 1e-5 });
     const B = batches[batches.length - 1];
     const batch = makeBatch(c, B);
-    const tokens = tf.tensor2d(Int32Array.from({ length: B * ACTION_SLOTS }, (_, i) => i % NUM_BINS), [B, ACTION_SLOTS], "int32");
-    const step = () => optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar);
+    const tokens = targetTokens(B);
+    const step = () => trainingStep(model, optimizer, batch, tokens);
     for (let i = 0; i < warmup + 1; i++) await step();
     const t0 = performance.now();
     await step();

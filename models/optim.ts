@@ -52,7 +52,8 @@ export interface AdamWState {
   v: Float32Array[];
 }
 
-export type AdamWLayout = "perVariable" | "flat" | "fused";
+export const ADAMW_LAYOUTS = ["perVariable", "flat", "fused"] as const;
+export type AdamWLayout = (typeof ADAMW_LAYOUTS)[number];
 
 /** The layout used when none is asked for: fused on webgpu (flat if its internals are not reachable), else perVariable. */
 export function defaultAdamWLayout(): AdamWLayout {
@@ -93,6 +94,7 @@ export class AdamW {
     this.vars = [...vars];
     this.sizes = vars.map((x) => x.size);
     this.layout = layout ?? defaultAdamWLayout();
+    if (!ADAMW_LAYOUTS.includes(this.layout)) throw new Error(`Unknown AdamW layout '${this.layout}'; valid layouts are: ${ADAMW_LAYOUTS.join(", ")}.`);
     if (this.layout === "fused" && webgpuInternals() === null) {
       throw new Error(`AdamW layout 'fused' needs the webgpu backend; the active backend is '${tf.getBackend()}'.`);
     }

@@ -143,6 +143,7 @@ describe("AdamW", () => {
   test("bad settings and mismatched gradients are clear errors", async () => {
     const theta = tf.variable(tf.tensor1d([1, 2]));
     expect(() => new AdamW([theta], { beta2: 1 })).toThrow(/beta2 must be in \[0, 1\)/);
+    expect(() => new AdamW([theta], {}, "fast" as never)).toThrow(/Unknown AdamW layout 'fast'; valid layouts are: perVariable, flat, fused/);
     const opt = new AdamW([theta]);
     await expect(opt.applyGradients([])).rejects.toThrow(/got 0 gradients for 1 variables/);
     const wrong = tf.zeros([3]);
