@@ -888,9 +888,7 @@ function* layDownAndPushIn(
   const carriedYaw = currentYaw(ctx);
   const rolled = yield* rollAbout(ctx, f, out, roll, above, true);
   const originZ = floorZ + (bodyPos(ctx, o.body)[2] - lowestPoint(ctx, o));
-  const [tcp, b] = [ctx.robot.tcpPos(), bodyPos(ctx, o.body)];
-  const off = [tcp[0] - b[0], tcp[1] - b[1], tcp[2] - b[2]];
-  yield* moveToPose(ctx, [front[0] + off[0], front[1] + off[1], originZ + off[2]], rolled, s.fineSpeed, 0.008, 60);
+  yield* moveToPose(ctx, heldTargets(ctx, o.body).tcpFor([front[0], front[1], originZ]), rolled, s.fineSpeed, 0.008, 60);
   yield* actuateGripper(ctx, OPEN, ctx.robot.tcpPos(), rolled);
   const p = ctx.robot.tcpPos();
   yield* moveToPose(ctx, [p[0] + 0.05 * out[0], p[1] + 0.05 * out[1], p[2] + 0.08], rolled, s.speed, 0.02, 30);
