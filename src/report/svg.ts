@@ -52,7 +52,9 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!Number.isFinite(first) || !Number.isFinite(last) || last - first > 4 * count) return [lo, hi]; // denormal ranges
   const ticks: number[] = [];
   for (let k = first; k <= last; k++) ticks.push(Number((k * step).toPrecision(12)));
-  return ticks;
+  // With count = 2 the step can exceed the range (up to 1.25 × it), so no multiple may fall inside
+  // ([0.51, 0.99] → step 0.5): then the ends themselves.
+  return ticks.length > 0 ? ticks : [lo, hi];
 }
 
 export function formatTick(v: number, percent = false): string {
