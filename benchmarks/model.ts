@@ -3,7 +3,7 @@
  *
  *   npx tsx benchmarks/model.ts [--backend wasm|webgpu|cpu|tensorflow|auto] [--quick] [--presets small,base] [--batches 1,8,32]
  *                               [--torch] [--profile] [--adamw perVariable|flat|fused] [--skip attention,layouts]
- *                               [--no-fused-kernels]
+ *                               [--no-fused-kernels] [--submit-batch N] [--calls] [--ab-bind-groups]
  *   npm run bench -- model --quick              (the runner passes flags on; BENCH_QUICK=1 also means --quick)
  * On a GPU host: ../shared/device/pack.sh benchmarks/model.ts, then bash .device/boot.sh --backend webgpu.
  *
@@ -23,7 +23,7 @@ import { selectBackend } from "../models/backend.ts";
 import { numPatches, type VlaConfig, vlaPreset } from "../models/config.ts";
 import "../models/gradients.ts";
 import { AdamW, type AdamWLayout, defaultAdamWLayout } from "../models/optim.ts";
-import { webgpuInternals } from "../models/webgpuBackend.ts";
+import { bindGroupCacheStats, setBindGroupCache, webgpuInternals } from "../models/webgpuBackend.ts";
 import { fusedKernelsActive, setFusedKernels } from "../models/webgpuKernels.ts";
 import { CHECKED_OUTPUTS, fusedKernelErrors } from "../models/webgpuKernelsCheck.ts";
 import { ACTION_SLOTS, NUM_BINS, type VlaBatch } from "../models/types.ts";
@@ -39,6 +39,14 @@ const minMs = quick ? 300 : 1500;
 /** The AdamW layout of the training steps in section 2 (default: the backend's). */
 const trainLayout = flag("adamw", "") === "" ? undefined : (flag("adamw", "") as AdamWLayout);
 const warmup = quick ? 1 : 2;
+/** With --submit-batch N: tfjs-webgpu submits its command buffer every N dispatches (its default is 15). */
+if (flag("submit-batch", "") !== "") {
+  const n = Number(flag("submit-batch", ""));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--submit-batch takes a positive integer, got '${flag("submit-batch", "")}'.`);
+  tf.env().set("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE", n);
+}
+/** With --calls (webgpu only): first time the WebGPU calls one dispatch makes (benchmarks/webgpuCalls.ts). */
+if (process.argv.includes("--calls")) await import("./webgpuCalls.ts");
 /** Instruction length used throughout: the presets' maxTextLen (pad included), as the tokenizer pads to it. */
 const textLen = (c: VlaConfig) => c.maxTextLen;
 
@@ -175,6 +183,58 @@ const measured = new Map<string, { fwd: number; train: number }>();
   );
 }
 
+// 2a) With --ab-bind-groups (webgpu): training steps with the bind-group cache off and on (models/webgpuBackend.ts),
+//     interleaved round by round in one process, since step times drift by tens of percent between runs.
+if (process.argv.includes("--ab-bind-groups") && webgpuInternals() !== null) {
+  const rows: (string | number)[][] = [];
+  const rounds = 5;
+  for (const name of presets) {
+    const c = vlaPreset(name);
+    const model = new Vla(c, 0);
+    const optimizer = new AdamW(model.trainableVariables(), { lr: 1e-5 }, trainLayout);
+    for (const B of batches) {
+      const batch = makeBatch(c, B);
+      const tokens = targetTokens(B);
+      const trainStep = () => trainingStep(model, optimizer, batch, tokens);
+      const times: Record<"off" | "on", number[]> = { off: [], on: [] };
+      let hits = 0;
+      let calls = 0;
+      for (let r = 0; r < rounds; r++) {
+        for (const mode of ["off", "on"] as const) {
+          setBindGroupCache(mode === "on");
+          const [h0, m0] = [bindGroupCacheStats.hits, bindGroupCacheStats.misses];
+          times[mode].push(await timeIt(trainStep, minMs / 3, 1));
+          if (mode === "on") {
+            hits += bindGroupCacheStats.hits - h0;
+            calls += bindGroupCacheStats.hits - h0 + bindGroupCacheStats.misses - m0;
+          }
+        }
+      }
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      // A cached bind group must bind exactly what a fresh one would: the same logits, bit for bit.
+      const logitsWith = async (on: boolean) => {
+        setBindGroupCache(on);
+        const l = model.logits(batch);
+        const v = (await l.data()) as Float32Array;
+        l.dispose();
+        return v;
+      };
+      const [off, on] = [await logitsWith(false), await logitsWith(true)];
+      const maxDiff = off.reduce((m, x, i) => Math.max(m, Math.abs(x - on[i])), 0);
+      rows.push([name, B, median(times.off), median(times.on), median(times.off) / median(times.on), calls === 0 ? "" : hits / calls, maxDiff]);
+      tf.dispose([tokens, batch.images, batch.text]);
+    }
+    setBindGroupCache(true);
+    optimizer.dispose();
+    model.dispose();
+  }
+  printTable(
+    `Bind-group cache, ${backend}: training step ms, off and on interleaved (median of ${rounds} rounds)`,
+    ["preset", "B", "train ms, cache off", "train ms, cache on", "off / on", "hit rate", "max |logits on − off|"],
+    rows,
+  );
+}
+
 // 2b) The AdamW layouts (models/optim.ts) on this backend: time per step on the model's variables, and how far
 //     each lands from the per-variable reference after a few steps of the same gradients.
 if (!skip.has("layouts")) {
@@ -229,6 +289,44 @@ if (process.argv.includes("--profile")) {
     const t0 = performance.now();
     await step();
     const wall = performance.now() - t0;
+    // Where the wall-clock of a step goes: recording forward + backward (CPU), the AdamW step (its norm read
+    // back waits for the GPU to finish the recorded work), the loss read back; and the round trip of reading
+    // back one scalar that is ready, the floor of every synchronizing read.
+    const phases: number[][] = [];
+    for (let i = 0; i < 5; i++) {
+      const p0 = performance.now();
+      const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar, model.trainableVariables());
+      const p1 = performance.now();
+      await optimizer.applyGradients(model.trainableVariables().map((v) => grads[v.name] ?? null));
+      const p2 = performance.now();
+      await value.data();
+      const p3 = performance.now();
+      tf.dispose([value, ...Object.values(grads)]);
+      const ready = tf.tidy(() => tf.add(tf.slice(batch.images, [0, 0, 0, 0], [1, 1, 1, 1]), 1));
+      await ready.data();
+      const p4 = performance.now();
+      await ready.data();
+      const p5 = performance.now();
+      ready.dispose();
+      // CPU cost of recording one small dispatching kernel: a chain of 200 adds of [8, 8].
+      const small = tf.zeros([8, 8]);
+      const p6 = performance.now();
+      const chained = tf.tidy(() => {
+        let a = small;
+        for (let k = 0; k < 200; k++) a = tf.add(a, small);
+        return a;
+      });
+      const p7 = performance.now();
+      await chained.data();
+      tf.dispose([small, chained]);
+      phases.push([p1 - p0, p2 - p1, p3 - p2, p5 - p4, p4 - p3, ((p7 - p6) / 200) * 1000]);
+    }
+    const median = (k: number) => phases.map((r) => r[k]).sort((a, b) => a - b)[2];
+    printTable(
+      `Phases of one training step, ${name} B=${B}, ${backend} (median of 5)`,
+      ["record fwd+bwd ms", "AdamW (norm read back + update) ms", "loss read back ms", "read back of a ready scalar ms", "one tiny op + read back ms", "µs to record one add of [8,8]"],
+      [[median(0), median(1), median(2), median(3), median(4), median(5)]],
+    );
     let minimizePromise: Promise<unknown> = Promise.resolve();
     const profile = await tf.profile(() => {
       minimizePromise = step();
