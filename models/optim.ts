@@ -80,6 +80,9 @@ export class AdamW {
   /** The GPU pipelines and buffers of the fused layout. */
   private readonly kernels: WebgpuAdamWKernels | null = null;
   private t = 0;
+  /** The last submitted step's bookkeeping (fused layout); resolved when it has run. */
+  private pending: Promise<void> = Promise.resolve();
+  private inFlight = false;
 
   /** `layout` defaults by the active backend (defaultAdamWLayout). */
   constructor(vars: tf.Variable[], config: Partial<AdamWConfig> = {}, layout?: AdamWLayout) {
@@ -139,25 +142,29 @@ export class AdamW {
     }
   }
 
-  /**
-   * One AdamW step from `grads` (in the order of the variables; `null` = the variable got no gradient and
-   * is left untouched, as PyTorch skips parameters whose .grad is None). Does not dispose `grads`.
-   */
-  async applyGradients(grads: (tf.Tensor | null)[]): Promise<StepInfo> {
+  /** Throws unless grads holds one gradient (or null) per variable, shaped like it. */
+  private checkGradients(grads: (tf.Tensor | null)[], caller: string): void {
     if (grads.length !== this.vars.length) {
-      throw new Error(`applyGradients got ${grads.length} gradients for ${this.vars.length} variables; pass one per variable (null for none).`);
+      throw new Error(`${caller} got ${grads.length} gradients for ${this.vars.length} variables; pass one per variable (null for none).`);
     }
     grads.forEach((g, i) => {
       if (g && !tf.util.arraysEqual(g.shape, this.vars[i].shape)) {
         throw new Error(`Gradient ${i} has shape [${g.shape}] but its variable has [${this.vars[i].shape}].`);
       }
     });
+  }
+
+  /**
+   * One AdamW step from `grads` (in the order of the variables; `null` = the variable got no gradient and
+   * is left untouched, as PyTorch skips parameters whose .grad is None). Does not dispose `grads`.
+   */
+  async applyGradients(grads: (tf.Tensor | null)[]): Promise<StepInfo> {
+    this.checkGradients(grads, "applyGradients");
+    if (this.kernels !== null) return (await this.submitGradients(grads)).info;
     const present = grads.filter((g): g is tf.Tensor => g !== null);
     // ‖g‖ = √(Σ_i ‖g_i‖²) over all gradients; one read back per step.
     let gradNorm = 0;
-    if (present.length > 0 && this.kernels !== null) {
-      gradNorm = Math.sqrt(await this.kernels.sumOfSquares(grads));
-    } else if (present.length > 0) {
+    if (present.length > 0) {
       // A chain of adds, not one addN: webgpu cannot bind dozens of inputs to one shader.
       const norm = tf.tidy(() => tf.sqrt(present.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b))));
       gradNorm = (await norm.data())[0];
@@ -170,18 +177,6 @@ export class AdamW {
     this.t += 1;
     const biasCorrection1 = 1 - beta1 ** this.t;
     const biasCorrection2 = 1 - beta2 ** this.t;
-    if (this.kernels !== null) {
-      this.kernels.apply(grads, {
-        decay: 1 - lr * weightDecay,
-        oneMinusBeta1: 1 - beta1,
-        oneMinusBeta2: 1 - beta2,
-        epsilon: eps,
-        stepSize: lr / biasCorrection1,
-        invBiasCorrection2: 1 / biasCorrection2,
-        clipScale,
-      });
-      return { gradNorm, applied: true };
-    }
     tf.tidy(() => {
       // Fixed scalars are cached (an upload costs ~2.5 ms on webgpu); the per-step ones (lr may follow a
       // schedule) are made here.
@@ -220,8 +215,68 @@ export class AdamW {
     return { gradNorm, applied: true };
   }
 
-  /** Downloads the state (for checkpoints). */
+  /**
+   * Records one step and returns once it is submitted, without waiting for the GPU: `info` settles when the
+   * step has run. With the fused layout (webgpu) clipping and the finite check run on the GPU, so the CPU can
+   * record the next forward and backward pass while this step runs, as PyTorch's asynchronous CUDA streams
+   * do; the gradients may be disposed when this resolves. It first waits for the previous step's read back,
+   * so the step count (and with it the bias correction) is the same as with applyGradients: a step whose
+   * gradient norm is not finite changes nothing, not even the count. Other layouts apply the step at once.
+   */
+  async submitGradients(grads: (tf.Tensor | null)[]): Promise<{ info: Promise<StepInfo> }> {
+    this.checkGradients(grads, "submitGradients");
+    if (this.kernels === null) {
+      const done = await this.applyGradients(grads);
+      return { info: Promise.resolve(done) };
+    }
+    // Steps queue behind each other even when called without awaiting: the next one waits for this one.
+    const previous = this.pending;
+    let release = () => {};
+    this.pending = new Promise<void>((resolve) => (release = resolve));
+    this.inFlight = true;
+    await previous;
+    if (grads.every((g) => g === null)) {
+      this.t += 1; // nothing to update, as the other layouts: a step with a zero norm
+      this.inFlight = false;
+      release();
+      return { info: Promise.resolve({ gradNorm: 0, applied: true }) };
+    }
+    const { lr, beta1, beta2, eps, weightDecay, clipNorm } = this.config;
+    const t = this.t + 1; // the count if this step applies
+    let info: Promise<StepInfo>;
+    try {
+      const total = this.kernels.record(grads, {
+        decay: 1 - lr * weightDecay,
+        oneMinusBeta1: 1 - beta1,
+        oneMinusBeta2: 1 - beta2,
+        epsilon: eps,
+        stepSize: lr / (1 - beta1 ** t),
+        invBiasCorrection2: 1 / (1 - beta2 ** t),
+        clipNorm: clipNorm ?? 0,
+      });
+      info = total.then((sumOfSquares) => {
+        const gradNorm = Math.sqrt(sumOfSquares);
+        const applied = Number.isFinite(gradNorm); // the GPU made the same call on the same value
+        if (applied) this.t = t;
+        return { gradNorm, applied };
+      });
+    } catch (e) {
+      this.inFlight = false;
+      release();
+      throw e;
+    }
+    const done = () => {
+      if (this.pending === settledWith) this.inFlight = false;
+      release();
+    };
+    const settledWith = this.pending;
+    info.then(done, done);
+    return { info };
+  }
+
+  /** Downloads the state (for checkpoints), after any step still running. */
   async getState(): Promise<AdamWState> {
+    await this.pending;
     const step = this.t;
     const m = await Promise.all(this.m.map((x) => x.data() as Promise<Float32Array>));
     const v = await Promise.all(this.v.map((x) => x.data() as Promise<Float32Array>));
@@ -235,6 +290,7 @@ export class AdamW {
 
   /** Restores a state from getState() of an optimizer over variables of the same shapes. */
   setState(state: AdamWState): void {
+    if (this.inFlight) throw new Error("setState was called while a submitted step is still running; await its info first.");
     if (state.m.length !== this.vars.length || state.v.length !== this.vars.length) {
       throw new Error(`Optimizer state holds ${state.m.length} moments but there are ${this.vars.length} variables.`);
     }

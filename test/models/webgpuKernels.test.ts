@@ -63,6 +63,41 @@ describe("fused AdamW on a WebGPU adapter", () => {
   });
 });
 
+describe("fused AdamW submitted without waiting (webgpu)", () => {
+  test.skipIf(!probe.ok)(`pipelined steps equal awaited ones; a non-finite norm changes nothing, not even the count${probe.ok ? "" : ` (skipped: ${probe.reason})`}`, async () => {
+    await selectBackend("webgpu");
+    const grads = [tf.tensor2d([[3, -1], [2, 9]]), tf.tensor1d([-5, 4, 0.5])];
+    const run = async (pipelined: boolean) => {
+      const vars = [tf.variable(tf.tensor2d([[1, -2], [0.5, 3]])), tf.variable(tf.tensor1d([0.1, 0.2, 0.3]))];
+      const opt = new AdamW(vars, { lr: 0.05, weightDecay: 0.1, clipNorm: 0.5 }, "fused");
+      const infos: Promise<{ gradNorm: number; applied: boolean }>[] = [];
+      for (let i = 0; i < 4; i++) {
+        if (pipelined) infos.push((await opt.submitGradients(grads)).info);
+        else infos.push(Promise.resolve(await opt.applyGradients(grads)));
+      }
+      const out = { norms: (await Promise.all(infos)).map((x) => x.gradNorm), weights: await Promise.all(vars.map((v) => v.data())), step: opt.step, opt, vars };
+      return out;
+    };
+    const [a, b] = [await run(true), await run(false)];
+    expect(a.step).toBe(4);
+    a.norms.forEach((n, i) => expect(n).toBe(b.norms[i]));
+    a.weights.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(b.weights[i])));
+    // A NaN gradient: skipped on the GPU, reported, and the count stays.
+    const bad = [tf.tensor2d([[NaN, 0], [0, 0]]), tf.tensor1d([1, 1, 1])];
+    const before = await Promise.all(a.vars.map((v) => v.data()));
+    const info = await (await a.opt.submitGradients(bad)).info;
+    expect(info.applied).toBe(false);
+    expect(a.opt.step).toBe(4);
+    const after = await Promise.all(a.vars.map((v) => v.data()));
+    after.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(before[i])));
+    for (const r of [a, b]) {
+      r.opt.dispose();
+      tf.dispose(r.vars);
+    }
+    tf.dispose([...grads, ...bad]);
+  });
+});
+
 describe("fused layer norm and GELU on a WebGPU adapter", () => {
   test.skipIf(!probe.ok)(`match the tfjs op chains forward and backward, odd sizes included${probe.ok ? "" : ` (skipped: ${probe.reason})`}`, async () => {
     await selectBackend("webgpu");
