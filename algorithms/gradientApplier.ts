@@ -19,6 +19,12 @@ export interface GradientApplier {
    * @returns the global L2 norm of the gradients before clipping
    */
   applyGradients(grads: (tf.Tensor | null)[]): { gradNorm: number } | Promise<{ gradNorm: number }>;
+  /**
+   * Optional: the same step, resolved as soon as it is recorded (then `grads` may be disposed) with `info`
+   * settling once it has run, so that the caller can prepare the next step meanwhile (AdamW's fused webgpu
+   * layout; models/optim.ts). Steps still apply in the order submitted.
+   */
+  submitGradients?(grads: (tf.Tensor | null)[]): Promise<{ info: Promise<{ gradNorm: number }> }>;
 }
 
 /**

@@ -187,6 +187,20 @@ export async function sftStep(
   targets: tf.Tensor2D,
   optimizer: GradientApplier,
 ): Promise<SftStepResult> {
+  return (await submitSftStep(model, batch, targets, optimizer)).result;
+}
+
+/**
+ * sftStep, resolved once the step is recorded: `batch` and `targets` may then be disposed and the next batch
+ * prepared while the GPU runs this step (with an optimizer that has submitGradients; otherwise the step
+ * has already run). `result` settles when it has.
+ */
+export async function submitSftStep(
+  model: PolicyModel,
+  batch: VlaBatch,
+  targets: tf.Tensor2D,
+  optimizer: GradientApplier,
+): Promise<{ result: Promise<SftStepResult> }> {
   const variables = model.trainableVariables();
   let accuracy: tf.Scalar | null = null;
   const { value, grads } = tf.variableGrads(() => {
@@ -194,13 +208,26 @@ export async function sftStep(
     accuracy = tf.keep(result.accuracy);
     return result.loss;
   }, variables);
+  const scalars = [value, accuracy as unknown as tf.Scalar];
   try {
-    const { gradNorm } = await optimizer.applyGradients(gradientsInOrder(variables, grads));
-    const [loss, tokenAccuracy] = await Promise.all([value.data(), (accuracy as unknown as tf.Scalar).data()]);
-    return { loss: loss[0], accuracy: tokenAccuracy[0], gradNorm };
+    const ordered = gradientsInOrder(variables, grads);
+    const info = optimizer.submitGradients
+      ? (await optimizer.submitGradients(ordered)).info
+      : Promise.resolve(await optimizer.applyGradients(ordered));
+    // The loss and accuracy are read back once the step has run; their tensors live until then.
+    const result = Promise.all([info, ...scalars.map((t) => t.data())]).then(([{ gradNorm }, loss, tokenAccuracy]) => ({
+      loss: (loss as Float32Array)[0],
+      accuracy: (tokenAccuracy as Float32Array)[0],
+      gradNorm,
+    }));
+    const release = () => tf.dispose(scalars);
+    result.then(release, release);
+    return { result };
+  } catch (e) {
+    tf.dispose(scalars);
+    throw e;
   } finally {
-    tf.dispose([value, ...Object.values(grads)]);
-    if (accuracy) tf.dispose(accuracy);
+    tf.dispose(Object.values(grads));
   }
 }
 

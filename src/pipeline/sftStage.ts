@@ -21,7 +21,7 @@ import { restoreOptimizer, restoreWeights, saveCheckpoint } from "../../models/c
 import { AdamW } from "../../models/optim.ts";
 import type { TextTokenizer } from "../../models/textTokenizer.ts";
 import type { Vla } from "../../models/vla.ts";
-import { cutWindows, dropNoOps, makeSftBatch, sftLearningRate, sftStep, type SftWindow } from "../../algorithms/sft.ts";
+import { cutWindows, dropNoOps, makeSftBatch, sftLearningRate, type SftStepResult, type SftWindow, submitSftStep } from "../../algorithms/sft.ts";
 import { DemoReader } from "../../sim/dataset/reader.ts";
 import { decodeEncodedImage, type EncodedImage } from "../../sim/dataset/record.ts";
 import { Interrupted, interruptSignal } from "../cli/errors.ts";
@@ -129,18 +129,14 @@ export async function runSftStage(o: SftStageOptions): Promise<{ skipped: boolea
     let accSum = 0;
     let logged = 0;
     let since = performance.now();
-    for (let step = start + 1; step <= sft.steps; step++) {
-      const rng = seedrandom(`sft/${run.seed}/${step}`);
-      const picked = drawWindows(windows, sft.batch, rng).map((w) => ({ ...w, image: decodeEncodedImage(frames.get(w.image)!) }));
-      const { batch, targets } = makeSftBatch(picked, spec, rng);
-      const lr = sftLearningRate(step, sft);
-      optimizer.setLearningRate(lr);
-      let result;
-      try {
-        result = await sftStep(model, batch, targets, optimizer);
-      } finally {
-        tf.dispose([batch.images, batch.text, targets]);
-      }
+    // Steps are submitted one ahead: step k's results are read while step k + 1 runs on the GPU (on the CPU
+    // backends every step has already run when it is submitted). `settle` books a step in order.
+    let pending: { step: number; lr: number; result: Promise<SftStepResult> } | null = null;
+    const settle = async () => {
+      if (pending === null) return;
+      const { step, lr, result: next } = pending;
+      pending = null;
+      const result = await next;
       lossSum += result.loss;
       accSum += result.accuracy;
       logged++;
@@ -153,17 +149,37 @@ export async function runSftStage(o: SftStageOptions): Promise<{ skipped: boolea
         lossSum = accSum = logged = 0;
         since = performance.now();
       }
+    };
+    for (let step = start + 1; step <= sft.steps; step++) {
+      const rng = seedrandom(`sft/${run.seed}/${step}`);
+      const picked = drawWindows(windows, sft.batch, rng).map((w) => ({ ...w, image: decodeEncodedImage(frames.get(w.image)!) }));
+      const { batch, targets } = makeSftBatch(picked, spec, rng);
+      const lr = sftLearningRate(step, sft);
+      optimizer.setLearningRate(lr);
+      let submitted;
+      try {
+        submitted = await submitSftStep(model, batch, targets, optimizer);
+      } finally {
+        tf.dispose([batch.images, batch.text, targets]);
+      }
+      await settle();
+      pending = { step, lr, result: submitted.result };
       if (step === sft.steps) break;
       // On the CPU backends every await above resolves as a microtask, so without this the event loop would
       // never get to deliver Ctrl-C while SFT runs.
       await new Promise((resolve) => setImmediate(resolve));
       if (interruptSignal() !== null) {
+        await settle();
         await save(step, false);
         bar.done();
         throw new Interrupted(`SFT stopped after step ${step}/${sft.steps} with a checkpoint in ${paths.sft}; continue with: ${o.resumeHint}`);
       }
-      if (step % checkpointEvery === 0) await save(step, false);
+      if (step % checkpointEvery === 0) {
+        await settle();
+        await save(step, false);
+      }
     }
+    await settle();
     await save(sft.steps, true);
     bar.done();
     return { skipped: false };
