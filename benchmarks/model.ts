@@ -3,7 +3,7 @@
  *
  *   npx tsx benchmarks/model.ts [--backend wasm|webgpu|cpu|tensorflow|auto] [--quick] [--presets small,base] [--batches 1,8,32]
  *                               [--torch] [--profile] [--adamw perVariable|flat|fused] [--skip attention,layouts]
- *                               [--no-fused-kernels] [--submit-batch N] [--calls] [--ab-bind-groups]
+ *                               [--no-fused-kernels] [--no-fused-attention] [--submit-batch N] [--calls] [--ab bind-groups|attention]
  *   npm run bench -- model --quick              (the runner passes flags on; BENCH_QUICK=1 also means --quick)
  * On a GPU host: ../shared/device/pack.sh benchmarks/model.ts, then bash .device/boot.sh --backend webgpu.
  *
@@ -25,7 +25,8 @@ import "../models/gradients.ts";
 import { AdamW, type AdamWLayout, defaultAdamWLayout } from "../models/optim.ts";
 import { bindGroupCacheStats, setBindGroupCache, webgpuInternals } from "../models/webgpuBackend.ts";
 import { fusedKernelsActive, setFusedKernels } from "../models/webgpuKernels.ts";
-import { CHECKED_OUTPUTS, fusedKernelErrors } from "../models/webgpuKernelsCheck.ts";
+import { CHECKED_ATTENTION_OUTPUTS, CHECKED_OUTPUTS, fusedAttentionErrors, fusedKernelErrors } from "../models/webgpuKernelsCheck.ts";
+import { setFusedAttention } from "../models/webgpuAttention.ts";
 import { ACTION_SLOTS, NUM_BINS, type VlaBatch } from "../models/types.ts";
 import { Vla } from "../models/vla.ts";
 import { machineLine, printTable, timeIt } from "./lib/table.ts";
@@ -103,6 +104,20 @@ if (fusedKernelsActive()) {
     rows.push([`[${n}, ${d}]`, ...errors]);
   }
   printTable("Fused webgpu kernels vs tfjs op chains: max |fused − chain| / max(1, max |chain|)", ["x", ...CHECKED_OUTPUTS], rows);
+  // Attention: odd sizes, the presets' (T = 152, Dh = 64; a few pad keys in every other example).
+  const attentionRows: (string | number)[][] = [];
+  let worst = 0;
+  for (const [B, T, H, Dh, pads] of [[3, 37, 2, 16, 5], [2, 152, 3, 64, 20], [8, 152, 4, 64, 20]]) {
+    const errors = await fusedAttentionErrors(B, T, H, Dh, pads);
+    worst = Math.max(worst, ...errors);
+    attentionRows.push([`B=${B} T=${T} H=${H} Dh=${Dh}, ${pads} pad keys`, ...errors]);
+  }
+  printTable("Fused attention vs the batched op chain: max |fused − chain| / max(1, max |chain|)", ["sizes", ...CHECKED_ATTENTION_OUTPUTS], attentionRows);
+  if (!(worst < 1e-4)) {
+    console.log(`FUSED ATTENTION DISAGREES (worst ${worst}): it is switched off for the rest of this run.`);
+    setFusedAttention(false);
+  }
+  if (process.argv.includes("--no-fused-attention")) setFusedAttention(false);
   if (process.argv.includes("--no-fused-kernels")) setFusedKernels(false);
 }
 
@@ -207,9 +222,14 @@ const measured = new Map<string, { fwd: number; train: number; pipelined: number
   );
 }
 
-// 2a) With --ab-bind-groups (webgpu): training steps with the bind-group cache off and on (models/webgpuBackend.ts),
-//     interleaved round by round in one process, since step times drift by tens of percent between runs.
-if (process.argv.includes("--ab-bind-groups") && webgpuInternals() !== null) {
+// 2a) With --ab bind-groups|attention (webgpu): training steps with the bind-group cache (models/webgpuBackend.ts)
+//     or the fused attention (models/webgpuAttention.ts) off and on, interleaved round by round in one process,
+//     since step times drift by tens of percent between runs.
+const abName = flag("ab", "");
+const abToggles: Record<string, (on: boolean) => void> = { "bind-groups": setBindGroupCache, attention: setFusedAttention };
+if (abName !== "" && !(abName in abToggles)) throw new Error(`--ab takes one of: ${Object.keys(abToggles).join(", ")}; got '${abName}'.`);
+if (abName !== "" && webgpuInternals() !== null) {
+  const toggle = abToggles[abName];
   const rows: (string | number)[][] = [];
   const rounds = 5;
   for (const name of presets) {
@@ -225,7 +245,7 @@ if (process.argv.includes("--ab-bind-groups") && webgpuInternals() !== null) {
       let calls = 0;
       for (let r = 0; r < rounds; r++) {
         for (const mode of ["off", "on"] as const) {
-          setBindGroupCache(mode === "on");
+          toggle(mode === "on");
           const [h0, m0] = [bindGroupCacheStats.hits, bindGroupCacheStats.misses];
           times[mode].push(await timeIt(trainStep, minMs / 3, 1));
           if (mode === "on") {
@@ -235,9 +255,10 @@ if (process.argv.includes("--ab-bind-groups") && webgpuInternals() !== null) {
         }
       }
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-      // A cached bind group must bind exactly what a fresh one would: the same logits, bit for bit.
+      // A cached bind group must bind exactly what a fresh one would: the same logits, bit for bit (the fused
+      // attention agrees to rounding).
       const logitsWith = async (on: boolean) => {
-        setBindGroupCache(on);
+        toggle(on);
         const l = model.logits(batch);
         const v = (await l.data()) as Float32Array;
         l.dispose();
@@ -248,13 +269,13 @@ if (process.argv.includes("--ab-bind-groups") && webgpuInternals() !== null) {
       rows.push([name, B, median(times.off), median(times.on), median(times.off) / median(times.on), calls === 0 ? "" : hits / calls, maxDiff]);
       tf.dispose([tokens, batch.images, batch.text]);
     }
-    setBindGroupCache(true);
+    toggle(true);
     optimizer.dispose();
     model.dispose();
   }
   printTable(
-    `Bind-group cache, ${backend}: training step ms, off and on interleaved (median of ${rounds} rounds)`,
-    ["preset", "B", "train ms, cache off", "train ms, cache on", "off / on", "hit rate", "max |logits on − off|"],
+    `${abName}, ${backend}: training step ms, off and on interleaved (median of ${rounds} rounds)`,
+    ["preset", "B", "train ms, off", "train ms, on", "off / on", "bind-group cache hit rate (on)", "max |logits on − off|"],
     rows,
   );
 }

@@ -4,7 +4,9 @@
  * backend (benchmarks/model.ts measures all three):
  *
  * - `batched`: one batched 3-D matMul over all B·H heads. Best on GPUs; on wasm the batched matMul misses
- *   XNNPACK and runs ~10× slower than a 2-D one (PEERS.md §B.3).
+ *   XNNPACK and runs ~10× slower than a 2-D one (PEERS.md §B.3). On webgpu, with the fused kernels on
+ *   (models/webgpuKernels.ts' setFusedKernels), the same arithmetic runs as single kernels instead
+ *   (models/webgpuAttention.ts).
  * - `unstack`: tf.unstack → one 2-D matMul per head → tf.stack, differentiated by tfjs. On wasm each
  *   slice copies the whole source tensor out of the heap, so this is quadratic in B·H and loses.
  * - `split2d`: the same per-head 2-D matMuls, but the heads are cut out of the downloaded q/k/v in plain
@@ -15,6 +17,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { constant, gelu, layerNorm, linear, withGradient } from "./layers.ts";
+import { fusedAttention, fusedAttentionFits, fusedAttentionGrad } from "./webgpuAttention.ts";
+import { fusedKernelsActive } from "./webgpuKernels.ts";
 
 export const ATTENTION_VARIANTS = ["batched", "unstack", "split2d"] as const;
 export type AttentionVariant = (typeof ATTENTION_VARIANTS)[number];
@@ -43,6 +47,9 @@ interface Dims {
  */
 export function attentionCore(qkv: tf.Tensor2D, keyBias: tf.Tensor2D, dims: Dims, variant: AttentionVariant): tf.Tensor2D {
   if (variant === "split2d") return split2dAttention(qkv, keyBias.dataSync() as Float32Array, dims);
+  if (variant === "batched" && fusedKernelsActive() && fusedAttentionFits(dims.B, dims.H, qkv.shape[1] / 3 / dims.H)) {
+    return fusedAttentionOp(qkv, keyBias, dims.H);
+  }
   return tf.tidy(() => {
     const { B, T, H } = dims;
     const D = qkv.shape[1] / 3;
@@ -70,6 +77,21 @@ export function attentionCore(qkv: tf.Tensor2D, keyBias: tf.Tensor2D, dims: Dims
     const merged = tf.transpose(tf.reshape(out, [B, H, T, Dh]), [0, 2, 1, 3]); // [B, T, H, Dh]
     return tf.reshape(merged, [B * T, D]);
   });
+}
+
+/**
+ * The batched variant as one WebGPU kernel forward and three backward (models/webgpuAttention.ts); keyBias is
+ * a constant of the op (no gradient flows to the mask).
+ */
+function fusedAttentionOp(qkv: tf.Tensor2D, keyBias: tf.Tensor2D, H: number): tf.Tensor2D {
+  const op = withGradient((qkvIn: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    const [out, lse] = fusedAttention(qkvIn, keyBias, H);
+    // keyBias is saved too: the caller's tidy may dispose it before the backward pass runs.
+    save([qkvIn, out, lse, keyBias]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => [fusedAttentionGrad(dy, saved[0], saved[1], saved[2], saved[3], H)];
+    return { value: out, gradFunc };
+  });
+  return op(qkv);
 }
 
 /** Copies head h of part `part` (0 q, 1 k, 2 v) of example b out of qkv rows into [T, Dh] (or [Dh, T]). */

@@ -18,13 +18,13 @@ import { gpuBuffer, type WebgpuBackendInternals, webgpuInternals } from "./webgp
 
 const ROW_GROUP = 64; // threads per row in the layer-norm kernels
 const ELEMENT_GROUP = 256; // threads per workgroup in element-wise kernels
-const MAX_GROUPS = 65535; // most workgroups along x; kernels loop with a grid stride beyond
+export const MAX_GROUPS = 65535; // most workgroups along x; kernels loop with a grid stride beyond
 
 /**
  * The declarations `dispatch` binds to: the read-only inputs from binding 0, then the outputs, then the
  * uniform struct `p: Params` with the given fields, all float32 arrays but the struct.
  */
-function bindings(params: string, inputs: string[], outputs: string[]): string {
+export function bindings(params: string, inputs: string[], outputs: string[]): string {
   const storage = [...inputs.map((n) => `read> ${n}`), ...outputs.map((n) => `read_write> ${n}`)];
   return [
     `struct Params { ${params} }`,
@@ -180,7 +180,7 @@ export const FUSED_KERNEL_WGSL = {
   geluGrad: GELU_GRAD,
 };
 
-type Uniform = { type: "float32" | "uint32"; data: number[] };
+export type Uniform = { type: "float32" | "uint32"; data: number[] };
 
 /** Compiled pipelines, per device (a new backend instance brings a new device). */
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
@@ -198,11 +198,12 @@ function pipeline(device: GPUDevice, code: string): GPUComputePipeline {
 
 /**
  * Records one dispatch of `code` into tfjs's open compute pass: bindings are the inputs, then the outputs,
- * then one uniform struct, in that order; the outputs are new tensors of the given shapes. (A kernel with
- * one output must hand tfjs that TensorInfo, not a one-element array, or runKernel returns the array.)
+ * then one uniform struct, in that order; an output given as a shape is a new tensor, one given as a tensor
+ * is written in place (a kernel filling its own columns of a shared result). (A kernel with one output must
+ * hand tfjs that TensorInfo, not a one-element array, or runKernel returns the array.)
  */
-function dispatch(b: WebgpuBackendInternals, code: string, inputs: tf.TensorInfo[], outputShapes: number[][], uniforms: Uniform[], groups: [number, number?]): tf.TensorInfo[] {
-  const outputs = outputShapes.map((shape) => b.makeTensorInfo(shape, "float32"));
+export function dispatch(b: WebgpuBackendInternals, code: string, inputs: tf.TensorInfo[], outputShapes: (number[] | tf.TensorInfo)[], uniforms: Uniform[], groups: [number, number?]): tf.TensorInfo[] {
+  const outputs = outputShapes.map((o) => (Array.isArray(o) ? b.makeTensorInfo(o, "float32") : o));
   const all = [...inputs, ...outputs];
   // inputs on the CPU are copied up; outputs get buffers
   const entries: GPUBindGroupEntry[] = all.map((t, i) => ({ binding: i, resource: { buffer: gpuBuffer(b, t) } }));

@@ -4,6 +4,7 @@
  * machine with a GPU) and by the model benchmark, which prints it before it times anything.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { attentionCore } from "./attention.ts";
 import { gelu, layerNorm } from "./layers.ts";
 import { fusedKernelsActive, setFusedKernels } from "./webgpuKernels.ts";
 
@@ -42,5 +43,46 @@ export async function fusedKernelErrors(n: number, d: number): Promise<number[]>
   } finally {
     setFusedKernels(true);
     tf.dispose([x, g, b, up]);
+  }
+}
+
+export const CHECKED_ATTENTION_OUTPUTS = ["attention out", "attention dqkv"] as const;
+
+/**
+ * The fused attention kernels against the batched op chain, for B examples of T tokens, H heads of width Dh,
+ * the last `pads` keys of every odd example masked as padding: max |fused − chain| / max(1, max |chain|)
+ * for the output and for dqkv.
+ */
+export async function fusedAttentionErrors(B: number, T: number, H: number, Dh: number, pads: number): Promise<number[]> {
+  if (!fusedKernelsActive()) throw new Error("The fused kernels need the webgpu backend.");
+  const D = H * Dh;
+  const qkv = tf.randomNormal([B * T, 3 * D], 0, 1.5, "float32", 5) as tf.Tensor2D;
+  const up = tf.randomNormal([B * T, D], 0, 1, "float32", 6);
+  const bias = new Float32Array(B * T);
+  for (let b = 1; b < B; b += 2) bias.fill(-1e9, b * T + T - pads, (b + 1) * T);
+  const keyBias = tf.tensor2d(bias, [B, T]);
+  const run = async (fused: boolean) => {
+    setFusedKernels(fused);
+    const f = (x: tf.Tensor) => attentionCore(x as tf.Tensor2D, keyBias, { B, T, H }, "batched");
+    const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(f(x), up)));
+    const outs = [f(qkv), g(qkv)];
+    const values = await Promise.all(outs.map((t) => t.data()));
+    tf.dispose(outs);
+    return values;
+  };
+  try {
+    const [fused, chain] = [await run(true), await run(false)];
+    return fused.map((v, k) => {
+      let diff = 0;
+      let scale = 1;
+      v.forEach((a, i) => {
+        diff = Math.max(diff, Math.abs(a - chain[k][i]));
+        scale = Math.max(scale, Math.abs(chain[k][i]));
+      });
+      return diff / scale;
+    });
+  } finally {
+    setFusedKernels(true);
+    tf.dispose([qkv, up, keyBias]);
   }
 }
