@@ -4,13 +4,15 @@ import { describe, expect, test } from "vitest";
 import { probeWebgpu, selectBackend } from "../../models/backend.ts";
 import { AdamW, defaultAdamWLayout } from "../../models/optim.ts";
 import { FUSED_ADAMW_WGSL } from "../../models/webgpuAdamW.ts";
+import { attentionWgsl } from "../../models/webgpuAttention.ts";
 import { FUSED_KERNEL_WGSL } from "../../models/webgpuKernels.ts";
-import { CHECKED_OUTPUTS, fusedKernelErrors } from "../../models/webgpuKernelsCheck.ts";
+import { CHECKED_ATTENTION_OUTPUTS, CHECKED_OUTPUTS, fusedAttentionErrors, fusedKernelErrors } from "../../models/webgpuKernelsCheck.ts";
 
 const validateWgsl = (code: string) => validate(parseWgsl(code));
 
 describe("hand-written WebGPU shaders (checked without a GPU by naga, wgpu's shader compiler)", () => {
-  test.each([...Object.entries(FUSED_ADAMW_WGSL), ...Object.entries(FUSED_KERNEL_WGSL)])("%s parses and validates", (_, code) => {
+  const attention = [16, 64, 128].flatMap((dh) => Object.entries(attentionWgsl(dh)).map(([k, code]) => [`attention ${k}, Dh ${dh}`, code]));
+  test.each([...Object.entries(FUSED_ADAMW_WGSL), ...Object.entries(FUSED_KERNEL_WGSL), ...attention])("%s parses and validates", (_, code) => {
     expect(() => validateWgsl(code)).not.toThrow();
   });
 
@@ -104,6 +106,16 @@ describe("fused layer norm and GELU on a WebGPU adapter", () => {
     for (const [n, d] of [[7, 33], [300, 256]]) {
       const errors = await fusedKernelErrors(n, d);
       errors.forEach((e, k) => expect(e, `${CHECKED_OUTPUTS[k]} at [${n}, ${d}]`).toBeLessThan(1e-4));
+    }
+  });
+});
+
+describe("fused attention on a WebGPU adapter", () => {
+  test.skipIf(!probe.ok)(`matches the batched op chain forward and backward, with pad keys and T off the tile${probe.ok ? "" : ` (skipped: ${probe.reason})`}`, async () => {
+    await selectBackend("webgpu");
+    for (const [B, T, H, Dh, pads] of [[3, 37, 2, 16, 5], [2, 152, 3, 64, 20]]) {
+      const errors = await fusedAttentionErrors(B, T, H, Dh, pads);
+      errors.forEach((e, k) => expect(e, `${CHECKED_ATTENTION_OUTPUTS[k]} at B=${B} T=${T} H=${H} Dh=${Dh}`).toBeLessThan(1e-4));
     }
   });
 });
