@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- rollout [-- --backend wasm --workers 1,2,16 --groups 2 --group-size 8 --max-steps 64 --quick]`
+ * `npm run bench -- rollout [-- --backend wasm --workers 1,2,16 --policy-threads 2 --groups 2 --group-size 8 --max-steps 64 --quick]`
  * (`--grpo [--envs 64]` also measures a whole 64 × 8 rollout instead of estimating it):
  * end-to-end rollout throughput with the policy in the loop: counted env steps per second for 1, 2 and all
  * worker threads, the time split between the model (image prep + batched forward + sampling, main thread)
@@ -22,7 +22,8 @@ import type { ActionStats } from "../models/actionNormalizer.ts";
 import { TextTokenizer } from "../models/textTokenizer.ts";
 import { Vla } from "../models/vla.ts";
 import type { EnvSpec } from "../sim/envFactory.ts";
-import { collectRollouts, type CollectResult } from "../algorithms/rollout/collect.ts";
+import { collectRollouts, type CollectResult, type RolloutPolicy } from "../algorithms/rollout/collect.ts";
+import { ParallelPolicy } from "../algorithms/rollout/parallelPolicy.ts";
 import { WorkerPool } from "../algorithms/rollout/workerPool.ts";
 import { fmt, machineLine, printTable } from "./lib/table.ts";
 
@@ -67,6 +68,8 @@ interface Args {
   grpo: boolean;
   /** env slots for the --grpo run (episodes beyond them wait for free envs) */
   envs: number;
+  /** policy threads of the extra row (ParallelPolicy) on a CPU backend; 1 = no extra row */
+  policyThreads: number;
 }
 
 function parse(): Args {
@@ -81,12 +84,13 @@ function parse(): Args {
         "max-steps": { type: "string" },
         grpo: { type: "boolean", default: false },
         envs: { type: "string" },
+        "policy-threads": { type: "string" },
         quick: { type: "boolean", default: false },
       },
       strict: true,
     }));
   } catch (err) {
-    fail(`${(err as Error).message}. Flags: --backend, --workers 1,2,N, --groups, --group-size, --max-steps, --grpo, --envs, --quick.`);
+    fail(`${(err as Error).message}. Flags: --backend, --workers 1,2,N, --groups, --group-size, --max-steps, --grpo, --envs, --policy-threads, --quick.`);
   }
   const cores = os.cpus().length;
   const workers = values.workers === undefined
@@ -100,11 +104,12 @@ function parse(): Args {
     maxSteps: positiveInt("max-steps", values["max-steps"], values.quick ? 24 : 64),
     grpo: values.grpo!,
     envs: positiveInt("envs", values.envs, 64),
+    policyThreads: positiveInt("policy-threads", values["policy-threads"], Math.min(2, cores)),
   };
 }
 
 /** One collection of groups × G episodes on a fresh pool of `envs` envs (episodes wait for free envs). */
-async function run(vla: Vla, tokenizer: TextTokenizer, workers: number, groups: number, G: number, maxSteps: number, envs = groups * G, lanes = 2) {
+async function run(vla: RolloutPolicy, tokenizer: TextTokenizer, workers: number, groups: number, G: number, maxSteps: number, envs = groups * G, lanes = 2) {
   const spec: EnvSpec = { kind: "robot_table", maxSteps };
   const t0 = performance.now();
   const pool = await WorkerPool.create({ specs: Array.from({ length: envs }, () => spec), workers });
@@ -145,6 +150,20 @@ async function warmUpModel(vla: Vla, tokenizer: TextTokenizer, B: number): Promi
   }
 }
 
+/** The same warm-up for the policy threads' own tfjs instances. */
+async function warmUpParallel(policy: ParallelPolicy, tokenizer: TextTokenizer, B: number): Promise<void> {
+  await policy.prepare();
+  const S = policy.config.imageSize;
+  const L = policy.config.maxTextLen;
+  const text = new Int32Array(B * L);
+  for (let b = 0; b < B; b++) text.set(tokenizer.encode(INSTRUCTION, L), b * L);
+  for (let i = 0; i < 2; i++) {
+    const batch = { images: tf.zeros([B, S, S, 3]) as tf.Tensor4D, text: tf.tensor2d(text, [B, L], "int32") };
+    await policy.logitsAsync(batch);
+    tf.dispose([batch.images, batch.text]);
+  }
+}
+
 async function main(): Promise<void> {
   const args = parse();
   console.log(machineLine());
@@ -157,15 +176,24 @@ async function main(): Promise<void> {
 
   const rows: (string | number)[][] = [];
   let best = 0;
-  // Every worker count in lockstep (the default), and two lanes (model and envs overlap) at the largest count.
-  const configs = [...args.workers.map((w) => ({ w, lanes: 1 })), { w: Math.max(...args.workers), lanes: 2 }];
-  for (const { w, lanes } of configs) {
-    const { result, startupMs, workers } = await run(vla, tokenizer, w, args.groups, args.groupSize, args.maxSteps, N, lanes);
+  // Every worker count in lockstep (the default), two lanes (model and envs overlap) at the largest count, and
+  // on a CPU backend the forward pass split over policy threads (ParallelPolicy, what `npm run train` does).
+  const cpu = backend === "wasm" || backend === "cpu";
+  const threads = cpu ? args.policyThreads : 1;
+  const configs = [
+    ...args.workers.map((w) => ({ w, lanes: 1, threads: 1 })),
+    { w: Math.max(...args.workers), lanes: 2, threads: 1 },
+    ...(threads > 1 ? [{ w: Math.max(...args.workers), lanes: 1, threads }] : []),
+  ];
+  for (const { w, lanes, threads: policyThreads } of configs) {
+    const parallel = policyThreads > 1 ? await ParallelPolicy.start(vla, policyThreads) : undefined;
+    if (parallel) await warmUpParallel(parallel, tokenizer, N);
+    const { result, startupMs, workers } = await run(parallel ?? vla, tokenizer, w, args.groups, args.groupSize, args.maxSteps, N, lanes).finally(() => parallel?.dispose());
     const t = result.timing;
     const rate = (t.envSteps / t.totalMs) * 1000;
     best = Math.max(best, rate);
     rows.push([
-      `ours, ${backend}, ${workers} worker${workers > 1 ? "s" : ""}${lanes === 2 ? ", 2 lanes" : ""}`,
+      `ours, ${backend}, ${workers} worker${workers > 1 ? "s" : ""}${lanes === 2 ? ", 2 lanes" : ""}${policyThreads > 1 ? `, ${policyThreads} policy threads` : ""}`,
       N, t.envSteps, fmt(rate), fmt((N / t.totalMs) * 1000),
       `${fmt(t.modelMs / 1000)} s (${fmt((100 * t.modelMs) / t.totalMs, 2)}%)`,
       `${fmt(t.envMs / 1000)} s (${fmt((100 * t.envMs) / t.totalMs, 2)}%)`,

@@ -135,16 +135,17 @@ const LOADERS: Record<BackendName, () => Promise<string>> = {
 
 /**
  * Makes `name` the active tfjs backend and returns the backend chosen (`auto` → the best available).
- * Asking for one that cannot run here throws a sentence saying why and what to use instead.
+ * Asking for one that cannot run here throws a sentence saying why and what to use instead. `quiet` leaves
+ * the choice unlogged (a worker thread whose parent has logged it).
  */
-export async function selectBackend(name: BackendRequest | string): Promise<BackendName> {
+export async function selectBackend(name: BackendRequest | string, options: { quiet?: boolean } = {}): Promise<BackendName> {
   if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
     throw new Error(`Unknown backend '${name}'; valid backends are: ${BACKEND_NAMES.join(", ")}.`);
   }
   if (name !== "auto") {
     const detail = await LOADERS[name as BackendName]();
     await tf.ready();
-    log(name as BackendName, detail);
+    if (!options.quiet) log(name as BackendName, detail);
     return name as BackendName;
   }
   const reasons: string[] = [];
@@ -152,7 +153,7 @@ export async function selectBackend(name: BackendRequest | string): Promise<Back
     try {
       const detail = await LOADERS[candidate]();
       await tf.ready();
-      log(candidate, `auto; ${detail}`);
+      if (!options.quiet) log(candidate, `auto; ${detail}`);
       return candidate;
     } catch (e) {
       reasons.push((e as Error).message);

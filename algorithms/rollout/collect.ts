@@ -52,6 +52,10 @@ export interface RolloutPolicy {
   sampleAsync(batch: VlaBatch, temperature: number, rngs: Rng[]): Promise<SampleResult>;
   /** [B, 56, 256] raw logits (greedy decoding takes their argmax). */
   logits(batch: VlaBatch): tf.Tensor3D;
+  /** Optional: the logits downloaded, [B·56·256]; used for greedy decoding in place of logits() when present. */
+  logitsAsync?(batch: VlaBatch): Promise<Float32Array>;
+  /** Optional: called at the start of every collection, before any forward pass (ParallelPolicy syncs its weights). */
+  prepare?(): Promise<void>;
 }
 
 /** One GRPO group: G episodes from the same init state of the same task. */
@@ -209,6 +213,7 @@ export async function collectRollouts(options: CollectOptions): Promise<CollectR
   const t0 = performance.now();
   const timing: RolloutTiming = { modelMs: 0, envMs: 0, totalMs: 0, modelCalls: 0, modelRows: 0, envSteps: 0 };
   const L = model.config.maxTextLen;
+  await model.prepare?.();
 
   const episodes: Episode[] = groups.flatMap((group, g) => {
     const instruction = options.instructionOf(group.taskKey);
@@ -319,11 +324,14 @@ async function policyStep(model: RolloutPolicy, live: Episode[], greedy: boolean
   try {
     if (!greedy) return await model.sampleAsync(batch, temperature, live.map((ep) => ep.rng!));
     // Greedy (evaluation): the argmax per slot, as the original's validation; its log-prob at T = 1.
-    const logits = model.logits(batch); // [B, 56, 256]
-    try {
-      const values = (await logits.data()) as Float32Array;
+    const greedyOf = (values: Float32Array) => {
       const tokens = greedyFromLogits(values, B, ACTION_SLOTS, NUM_BINS);
       return { tokens, logProbs: Float32Array.from(logProbsFromLogits(values, tokens, B, ACTION_SLOTS, NUM_BINS, 1)) };
+    };
+    if (model.logitsAsync) return greedyOf(await model.logitsAsync(batch));
+    const logits = model.logits(batch); // [B, 56, 256]
+    try {
+      return greedyOf((await logits.data()) as Float32Array);
     } finally {
       logits.dispose();
     }

@@ -1,6 +1,6 @@
 /**
  * `npm run eval -- --checkpoint DIR [--suite S] [--trials 50] [--split heldout|train] [--tasks 0,3|all]
- *                  [--max-steps N] [--workers N] [--backend B] [--out DIR]`
+ *                  [--max-steps N] [--workers N] [--policy-threads N] [--backend B] [--out DIR]`
  *
  * Greedy evaluation of a checkpoint written by `npm run train` (its sft/ or rl/ folder): one episode per
  * init state 0..trials−1 of the split for every task, a per-task success table on stdout, results as
@@ -11,6 +11,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs-core";
+import { ParallelPolicy } from "../../algorithms/rollout/parallelPolicy.ts";
 import { selectBackend } from "../../models/backend.ts";
 import { loadVla } from "../../models/checkpoint.ts";
 import { getSuite, isSuiteName, listSuites } from "../../sim/tasks/registry.ts";
@@ -32,6 +34,7 @@ Greedy evaluation of a training checkpoint (a run's sft/ or rl/ folder) on LIBER
   --split <heldout|train> init states to use (default heldout: never seen in training)
   --max-steps <n|auto>    counted steps per episode (default auto: the suite's limit)
   --workers <n>           env worker threads (default: one per CPU core)
+  --policy-threads <n>    threads for the forward passes on a CPU backend (default 2 on 2+ cores; same result)
   --backend <name>        tfjs backend: auto, tensorflow, webgpu, wasm, cpu (default auto)
   --out <dir>             where eval.json and the GIFs go (default <checkpoint>-eval)
   --help                  show this text
@@ -64,7 +67,7 @@ async function main(argv: string[]): Promise<void> {
       args: argv,
       options: {
         checkpoint: { type: "string" }, suite: { type: "string" }, tasks: { type: "string" }, trials: { type: "string" },
-        split: { type: "string" }, "max-steps": { type: "string" }, workers: { type: "string" }, backend: { type: "string" },
+        split: { type: "string" }, "max-steps": { type: "string" }, workers: { type: "string" }, "policy-threads": { type: "string" }, backend: { type: "string" },
         out: { type: "string" }, help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -84,6 +87,7 @@ async function main(argv: string[]): Promise<void> {
   if (split !== "heldout" && split !== "train") throw new UserError(`--split must be heldout or train, got "${split}"`);
   const trials = values.trials === undefined ? 50 : positiveInt("trials", values.trials, 50);
   const workers = values.workers === undefined ? Math.max(1, os.cpus().length) : positiveInt("workers", values.workers);
+  const policyThreads = values["policy-threads"] === undefined ? Math.min(2, Math.max(1, os.cpus().length)) : positiveInt("policy-threads", values["policy-threads"]);
 
   await selectBackend(values.backend ?? "auto").catch((e: Error) => {
     throw new UserError(e.message);
@@ -107,14 +111,17 @@ async function main(argv: string[]): Promise<void> {
     console.log(`evaluating ${dir} (${extras.stage} step ${extras.step}) on ${suite} tasks ${tasks.join(",")}: ${trials} ${split} init states each, ${maxSteps} steps, greedy`);
 
     const pool = await createPool({ suite, maxSteps, tasks, envs: Math.min(episodes, Math.max(8, 4 * workers)), groupSize: trials, workers });
+    const backend = tf.getBackend();
+    const parallel = (backend === "wasm" || backend === "cpu") && policyThreads > 1 ? await ParallelPolicy.start(model, policyThreads) : undefined;
     let result;
     try {
       result = await runEvaluation({
-        pool, model, tokenizer: extras.tokenizer, stats: extras.stats, suite, tasks, maxSteps, trials,
+        pool, model: parallel ?? model, tokenizer: extras.tokenizer, stats: extras.stats, suite, tasks, maxSteps, trials,
         split, step: extras.stage === "rl" ? extras.step : 0, videosDir: path.join(out, "videos"), videos: "all", label: "eval",
       });
     } finally {
       await pool.close();
+      await parallel?.dispose();
     }
 
     // Each rate with its Wilson 95% interval: at 5–50 trials per task luck alone moves a rate by 10–40 points.

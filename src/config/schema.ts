@@ -46,6 +46,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { section: "run", field: "resume", flag: "resume", kind: { type: "bool" }, help: "continue from the run directory's last checkpoint" },
   { section: "run", field: "backend", flag: "backend", kind: { type: "enum", choices: BACKEND_NAMES }, help: "tfjs backend (auto = best available)" },
   { section: "run", field: "workers", flag: "workers", kind: int(1), help: "env worker threads, one MuJoCo instance each; default one per CPU core" },
+  { section: "run", field: "policyThreads", kind: int(1), help: "threads for the rollouts' forward passes on a CPU backend (same tokens for any count); default 2 on 2+ cores" },
   { section: "sft", field: "steps", kind: int(0), help: "SFT optimizer steps" },
   { section: "sft", field: "batch", kind: int(1), help: "SFT windows per step" },
   { section: "sft", field: "lr", kind: num(), help: "SFT peak AdamW learning rate" },

@@ -59,6 +59,11 @@ export interface RunConfig {
   backend: BackendName;
   /** Env worker threads (one MuJoCo instance each); the default is one per CPU core. */
   workers: number;
+  /**
+   * Threads that compute the rollouts' forward passes on a CPU backend, each a block of the batch's rows
+   * (algorithms/rollout/parallelPolicy.ts; the tokens are the same for any count). Ignored on GPU backends.
+   */
+  policyThreads: number;
 }
 
 /** Supervised fine-tuning on the demonstrations (cross-entropy on the 56 action tokens). */
@@ -201,6 +206,7 @@ export function presetTrainConfig(preset: string): TrainConfig {
       resume: false,
       backend: "auto",
       workers: Math.max(1, os.cpus().length),
+      policyThreads: Math.min(2, Math.max(1, os.cpus().length)),
     },
     sft: { ...p.sft },
     // Temperature 1.0, not the original's 1.6: that suits a pretrained 7B model's peaked action distributions,

@@ -27,7 +27,7 @@ import { GroupCollector, TrainPairSampler } from "../../algorithms/dynamicSampli
 import { ppoUpdate, updateVariables, type UpdateDiagnostics } from "../../algorithms/ppoUpdate.ts";
 import type { RlConfig } from "../../algorithms/rlConfig.ts";
 import type { Rollout } from "../../algorithms/rollout.ts";
-import { collectRollouts } from "../../algorithms/rollout/collect.ts";
+import { collectRollouts, type RolloutPolicy } from "../../algorithms/rollout/collect.ts";
 import { ValueHead } from "../../algorithms/valueHead.ts";
 import type { WorkerPool } from "../../algorithms/rollout/workerPool.ts";
 import { INIT_STATES_PER_SPLIT } from "../../sim/tasks/initStateId.ts";
@@ -47,6 +47,8 @@ export interface RlStageOptions {
   paths: RunPaths;
   /** Holds the SFT weights (a fresh RL stage starts from them). */
   model: Vla;
+  /** What computes the rollouts' forward passes (the model itself, or a ParallelPolicy over it); default the model. */
+  rolloutModel?: RolloutPolicy;
   tokenizer: TextTokenizer;
   stats: ActionStats;
   pool: WorkerPool;
@@ -66,6 +68,7 @@ const seconds = (since: number) => (performance.now() - since) / 1000;
 /** Runs RL steps from the last checkpoint (or 0) to `run.steps`; on return the model holds the RL weights. */
 export async function runRlStage(o: RlStageOptions): Promise<void> {
   const { config, paths, model, tokenizer, stats, pool, metrics } = o;
+  const rolloutModel = o.rolloutModel ?? model;
   const { run, rl } = config;
   const rlConfig: RlConfig = { ...rlConfigFrom(config), ...o.rlOverrides };
   const G = rl.groupSize;
@@ -122,7 +125,7 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
         const tDraw = performance.now();
         let reported = 0;
         const result = await collectRollouts({
-          pool, model, tokenizer, stats, ...lookup, groups, groupSize: G,
+          pool, model: rolloutModel, tokenizer, stats, ...lookup, groups, groupSize: G,
           temperature: rlConfig.temperature, rlStep: step, seed: run.seed, framesPerEpisode: 0,
           onIteration: ({ done: finished }) => {
             if (finished > reported) bar?.tick(finished - reported);
@@ -170,7 +173,7 @@ export async function runRlStage(o: RlStageOptions): Promise<void> {
       const interval = config.eval.interval;
       if (interval > 0 && step % interval === 0 && step < run.steps) {
         const ev = await runEvaluation({
-          pool, model, tokenizer, stats, suite: run.suite, tasks: run.tasks, maxSteps: rl.maxSteps,
+          pool, model: rolloutModel, tokenizer, stats, suite: run.suite, tasks: run.tasks, maxSteps: rl.maxSteps,
           trials: config.eval.trials, split: config.eval.split, step, videosDir: paths.videos,
         });
         metrics.append(evalRecord(step, o.elapsed(), ev));

@@ -29,6 +29,9 @@ import { writeReport } from "../report/report.ts";
 import { evalRecord, runEvaluation } from "./evalStage.ts";
 import { projectTextTokenizer, readExtras, readSuiteActionStats, vlaConfigFor, type PolicyExtras } from "./policy.ts";
 import { runRlStage } from "./rlStage.ts";
+import * as tf from "@tensorflow/tfjs-core";
+import { ParallelPolicy } from "../../algorithms/rollout/parallelPolicy.ts";
+import type { RolloutPolicy } from "../../algorithms/rollout/collect.ts";
 import { hasCheckpoint, loadRunCheckpoint, prepareRunDir, runPaths } from "./runDir.ts";
 import { runSftStage } from "./sftStage.ts";
 import { createPool } from "./taskEnvs.ts";
@@ -106,6 +109,7 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
     const metrics = new MetricsWriter(paths.metrics);
     const model = new Vla(vlaConfigFor(run.preset, tokenizer), run.seed);
     let pool: Awaited<ReturnType<typeof createPool>> | undefined;
+    let parallel: ParallelPolicy | undefined;
     const result: RunResult = { runDir: paths.dir, report: "" };
     let stopped: Interrupted | undefined;
     try {
@@ -117,10 +121,14 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
       }
 
       pool = await createPool({ suite: run.suite, maxSteps: rl.maxSteps, tasks: run.tasks, envs: rl.batch * rl.groupSize, groupSize: rl.groupSize, workers: run.workers });
+      // On a CPU backend the rollouts' forward passes are split over policy threads (same tokens, less wait).
+      const backend = tf.getBackend();
+      if ((backend === "wasm" || backend === "cpu") && run.policyThreads > 1) parallel = await ParallelPolicy.start(model, run.policyThreads);
+      const rolloutModel: RolloutPolicy = parallel ?? model;
       const evaluated = (step: number) => readMetrics(paths.metrics).records.find((r) => r.phase === "eval" && r.step === step);
       const evaluateAt = async (step: number) => {
         const ev = await runEvaluation({
-          pool: pool!, model, tokenizer, stats, suite: run.suite, tasks: run.tasks, maxSteps: rl.maxSteps,
+          pool: pool!, model: rolloutModel, tokenizer, stats, suite: run.suite, tasks: run.tasks, maxSteps: rl.maxSteps,
           trials: config.eval.trials, split: config.eval.split, step, videosDir: paths.videos,
         });
         metrics.append(evalRecord(step, elapsed(), ev));
@@ -139,7 +147,7 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
       }
 
       // 3) RL (skipped when <runDir>/rl/ is at run.steps)
-      await runRlStage({ config, paths, model, tokenizer, stats, pool, metrics, elapsed, resumeHint, log, rlOverrides: opts.rlOverrides });
+      await runRlStage({ config, paths, model, rolloutModel, tokenizer, stats, pool, metrics, elapsed, resumeHint, log, rlOverrides: opts.rlOverrides });
 
       // 4) the final evaluation, at the last RL step
       if (!evaluated(run.steps)) await evaluateAt(run.steps);
@@ -150,6 +158,7 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
       stopped = e;
     } finally {
       await pool?.close();
+      await parallel?.dispose();
       metrics.close();
       model.dispose();
     }

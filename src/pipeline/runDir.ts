@@ -57,7 +57,7 @@ export function loadRunCheckpoint(dir: string, opts: { weightsOnly?: boolean } =
 }
 
 /** Settings that may differ between a run and its resumption: they change how far or how fast, not what. */
-const RESUMABLE_CHANGES = new Set(["run.steps", "run.resume", "run.workers", "run.backend"]);
+const RESUMABLE_CHANGES = new Set(["run.steps", "run.resume", "run.workers", "run.backend", "run.policyThreads"]);
 
 /**
  * Refuses to start over a run without `--resume`; with it, warns about settings that differ from the

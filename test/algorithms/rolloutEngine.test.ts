@@ -15,6 +15,7 @@ import { Vla } from "../../models/vla.ts";
 import type { EnvSpec } from "../../sim/envFactory.ts";
 import { type CollectOptions, type CollectResult, collectRollouts, type RolloutPolicy } from "../../algorithms/rollout/collect.ts";
 import { evaluate } from "../../algorithms/rollout/evaluate.ts";
+import { ParallelPolicy } from "../../algorithms/rollout/parallelPolicy.ts";
 import { WorkerPool } from "../../algorithms/rollout/workerPool.ts";
 
 const SPECS: Record<string, EnvSpec> = {
@@ -128,6 +129,18 @@ describe("collectRollouts", () => {
   test("1 worker and 2 workers give identical rollouts", async () => {
     const one = await collectRollouts(options(pool1, vla));
     expect(fingerprint(one)).toEqual(fingerprint(baseline));
+  });
+
+  test("the forward pass split over 2 policy threads (ParallelPolicy) gives identical rollouts, sampled and greedy", async () => {
+    const parallel = await ParallelPolicy.start(vla, 2);
+    try {
+      expect(fingerprint(await collectRollouts(options(pool2, parallel)))).toEqual(fingerprint(baseline));
+      const greedyOne = await collectRollouts(options(pool2, vla, { greedy: true }));
+      const greedyTwo = await collectRollouts(options(pool2, parallel, { greedy: true }));
+      expect(fingerprint(greedyTwo)).toEqual(fingerprint(greedyOne));
+    } finally {
+      await parallel.dispose();
+    }
   });
 
   test("the same seed gives identical rollouts; another seed or rlStep different ones", async () => {
