@@ -163,6 +163,7 @@ export async function runSftStage(o: SftStageOptions): Promise<{ skipped: boolea
         tf.dispose([batch.images, batch.text, targets]);
       }
       await settle();
+      submitted.result.catch(() => undefined); // a failure surfaces where it is awaited, not as an unhandled rejection
       pending = { step, lr, result: submitted.result };
       if (step === sft.steps) break;
       // On the CPU backends every await above resolves as a microtask, so without this the event loop would
