@@ -1214,8 +1214,8 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
  */
 function pitchedToward(toward: Vec3, closing: Vec3, pitch: number): number[] {
   const z = [Math.sin(pitch) * toward[0], Math.sin(pitch) * toward[1], -Math.cos(pitch)];
-  const y = closing;
-  const x = [y[1] * z[2] - y[2] * z[1], y[2] * z[0] - y[0] * z[2], y[0] * z[1] - y[1] * z[0]];
+  const x = closing; // the fingers close along the TCP's x axis
+  const y = [z[1] * x[2] - z[2] * x[1], z[2] * x[0] - z[0] * x[2], z[0] * x[1] - z[1] * x[0]]; // z × x
   return [x[0], y[0], z[0], x[1], y[1], z[1], x[2], y[2], z[2]];
 }
 
