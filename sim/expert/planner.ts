@@ -1125,14 +1125,19 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
   ctx.gripper = open ? OPEN : CLOSE;
   if (open) {
     // Pointing down, the gripper takes the yaw from which the turn to `facing` is a pure 90° pitch about
-    // the TCP's x axis: any other yaw adds a half turn of the wrist that pushes joint 7 past its limit.
-    let yaw = Math.atan2(-y[1], -y[0]);
+    // the TCP's y axis (square to the closing axis x): any other yaw adds a half turn of the wrist that pushes
+    // joint 7 past its limit. Of the two such yaws (closing along the cabinet's ∓y), the twin graspYaw keeps
+    // joint 7 in range with.
+    let yaw = graspYaw(ctx, Math.atan2(-y[1], -y[0]));
     // The handle bar hangs under the upper drawer's front and the housing top: no way down behind it from
     // above. So the gripper turns to point horizontally at the cabinet (TCP z along the cabinet's +y, fingers closing
     // vertically), closes on the bar from the front and pulls it out along the cabinet's −y.
     const d = [y[0], y[1], 0];
-    // columns: x = (dy, −dx, 0), y = −world z, z = d (the twin with y = +z needs joint 7 past its limit)
-    let facing = [d[1], 0, d[0], -d[0], 0, d[1], 0, -1, 0];
+    // columns: x = y × z (±world z: the fingers close vertically), y = the pointing-down TCP's y (horizontal,
+    // along the bar; the pitch turns about it), z = d
+    const side = [Math.sin(yaw), -Math.cos(yaw), 0]; // column 1 of downOrientation(yaw)
+    const up = side[0] * d[1] - side[1] * d[0]; // (side × d)·world z; side × d has no other component
+    let facing = [0, side[0], d[0], 0, side[1], d[1], up, 0, 0];
     // the gripper's pointing axis (TCP z): it comes in along it
     let axis = d;
     if (h[2] - HAND_HALF_LENGTH < scene.supportZ + 0.01) {
