@@ -1319,7 +1319,7 @@ function* turnKnob(ctx: ExpertContext, scene: TaskScene, stove: string, on: bool
     const tangent = [-barAxis[1] * sign, barAxis[0] * sign];
     // The closed fingers' thin side (2 cm; 3.4 cm along the closing axis) faces the bar: closing axis along
     // the bar, start 4 cm off its centre line (it is 1.8 cm wide), so that the fingertips come down beside it.
-    const yaw = nearestGraspYaw(Math.atan2(barAxis[1], barAxis[0]), currentYaw(ctx));
+    const yaw = graspYaw(ctx, Math.atan2(barAxis[1], barAxis[0]));
     const start: Vec3 = [c[0] - 0.04 * tangent[0], c[1] - 0.04 * tangent[1], tip[2]];
     yield* moveTo(ctx, [start[0], start[1], tip[2] + 0.08], yaw, s.speed, 0.015);
     yield* moveTo(ctx, start, yaw, s.fineSpeed, 0.006, 40);
@@ -1401,7 +1401,7 @@ function* openDoor(ctx: ExpertContext, microwave: string): Skill {
   const sign = Math.sign(normal[0] * -r[1] + normal[1] * r[0]);
   // closing along the door (tangent to the circle), the twin the shorter wrist turn reaches
   const along = bodyAxis(ctx, door, 0);
-  const yaw0 = nearestGraspYaw(Math.atan2(along[1], along[0]), currentYaw(ctx));
+  const yaw0 = graspYaw(ctx, Math.atan2(along[1], along[0]));
   ctx.gripper = OPEN;
   yield* transitTo(ctx, [bar[0], bar[1], z + 0.06], yaw0, s.speed, 0.01);
   yield* moveTo(ctx, [bar[0], bar[1], z], yaw0, s.fineSpeed, 0.005, 40);
