@@ -639,14 +639,15 @@ function sideOpening(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, bottom
 /**
  * Turns the held object about the vertical, at the spot, so that `ref` (a point on it: its handle, or the end
  * in the hand) lies on the `out` side of its origin; two half turns. The wrist turns the other way round when
- * that keeps joint 7 in range (q7 falls as the TCP's yaw rises). Returns the TCP's yaw after the turn.
+ * that keeps joint 7 in range (q7 falls as the TCP's yaw rises), or the way round the sign of `way` gives.
+ * Returns the TCP's yaw after the turn.
  */
-function* pointOut(ctx: ExpertContext, body: string, ref: Vec3, out: [number, number]): Generator<Action, number, void> {
+function* pointOut(ctx: ExpertContext, body: string, ref: Vec3, out: [number, number], way?: number): Generator<Action, number, void> {
   const s = ctx.style;
   const origin = bodyPos(ctx, body);
   let turn = wrap(Math.atan2(out[1], out[0]) - Math.atan2(ref[1] - origin[1], ref[0] - origin[0]));
   const q7 = ctx.robot.armQpos()[6];
-  if (Math.abs(q7 - turn) > 2.75) turn -= Math.sign(turn) * 2 * Math.PI;
+  if (way !== undefined ? Math.sign(turn) !== Math.sign(way) : Math.abs(q7 - turn) > 2.75) turn -= Math.sign(turn) * 2 * Math.PI;
   const yaw0 = currentYaw(ctx);
   const here = ctx.robot.tcpPos();
   yield* moveTo(ctx, here, yaw0 + turn / 2, s.fineSpeed, 0.01, 30);
@@ -667,6 +668,54 @@ function heldTargets(ctx: ExpertContext, body: string): { measure(): void; tcpFo
   };
   measure();
   return { measure, tcpFor: (p) => [p[0] + off[0], p[1] + off[1], p[2] + off[2]] };
+}
+
+/** How far (rad) from the middle of its ±2.90 rad range joint 7 may end a turn (pointOut's bound). */
+const Q7_TURN_LIMIT = 2.75;
+
+/**
+ * The pinch on a mug's handle, at the twin yaw (yaw or yaw + π) from which the half turn that points the
+ * handle out (pointOut) can go the way round the mug has room to swing, and that way (the turn's sign). The
+ * mug swings about the pinch point, its bottom at `carry` less its bottomOffset: one way round it may sweep
+ * through the open microwave door (libero_10 task 9 state 0: the door pushed from −1.33 to −1.60 rad and
+ * the mug turned in the fingers, stuck halfway in). Which way the wrist can turn depends on joint 7, which
+ * falls as the TCP's yaw rises: from one twin only one way stays inside the joint's range. Ways are tried
+ * clear first, the shorter turn first; the twin is the one that leaves joint 7 nearest its middle. Where
+ * neither twin fits, the plain pinch and no way: pointOut then turns as joint 7 allows.
+ */
+function pinchForTurn(ctx: ExpertContext, o: PlacedObject, pinch: GraspSpec, out: [number, number], carry: number): { grasp: GraspSpec; way?: number } {
+  const origin = bodyPos(ctx, o.body);
+  const handle = geomPos(ctx, `${o.body}_handle`);
+  const need = wrap(Math.atan2(out[1], out[0]) - Math.atan2(handle[1] - origin[1], handle[0] - origin[0]));
+  const ways = [need, need - Math.sign(need) * 2 * Math.PI];
+  const own = rootsOf(ctx.sim, [o.body]);
+  const r = o.horizontalRadius;
+  const rel = [origin[0] - pinch.point[0], origin[1] - pinch.point[1]];
+  // the mug's footprint every 15° along the swing (a square of half its radius holds it at any yaw)
+  const swing = (way: number): number => {
+    const steps = Math.max(1, Math.ceil(Math.abs(way) / (Math.PI / 12)));
+    const footprints: Footprint[] = [];
+    for (let k = 1; k <= steps; k++) {
+      const [c, sn] = [Math.cos((k / steps) * way), Math.sin((k / steps) * way)];
+      const centre: [number, number] = [pinch.point[0] + c * rel[0] - sn * rel[1], pinch.point[1] + sn * rel[0] + c * rel[1]];
+      footprints.push({ centre, yaw: 0, halfAlong: r, halfAcross: r, floor: carry - o.bottomOffset, ceiling: carry + o.topOffset });
+    }
+    return sweptClearance(ctx.sim, footprints, own);
+  };
+  const order = ways.map((way) => ({ way, clear: swing(way) >= 0.005 })).sort((a, b) => Number(b.clear) - Number(a.clear) || Math.abs(a.way) - Math.abs(b.way));
+  // joint 7 falls about as much as the TCP's yaw rises (skills.ts, graspYaw)
+  const current = currentYaw(ctx);
+  const q7 = ctx.robot.armQpos()[6];
+  const near = nearestGraspYaw(pinch.yaw, current);
+  const twins = [near, near - Math.sign(near - current) * Math.PI];
+  for (const { way } of order) {
+    const fits = twins
+      .map((yaw) => ({ yaw, q7Grasp: q7 - (yaw - current) }))
+      .filter(({ q7Grasp }) => Math.abs(q7Grasp) <= Q7_TURN_LIMIT && Math.abs(q7Grasp - way) <= Q7_TURN_LIMIT)
+      .sort((a, b) => Math.abs(a.q7Grasp - way / 2) - Math.abs(b.q7Grasp - way / 2));
+    if (fits.length > 0) return { grasp: { ...pinch, yaw: fits[0].yaw, keepTwin: true }, way };
+  }
+  return { grasp: pinch, way: undefined };
 }
 
 /**
@@ -715,10 +764,11 @@ function* insertThroughSide(ctx: ExpertContext, o: PlacedObject, f: RegionFrame,
   const inside: Vec3 = [target[0], target[1], floorZ + o.bottomOffset];
   const front: Vec3 = [inside[0] + 0.25 * out[0], inside[1] + 0.25 * out[1], inside[2]];
   const carry = carryHeight(ctx, o, front);
-  const held = yield* pick(ctx, o.body, () => pinch, carry + pinch.point[2] - origin[2]);
+  const { grasp, way } = pinchForTurn(ctx, o, pinch, out, carry);
+  const held = yield* pick(ctx, o.body, () => grasp, carry + pinch.point[2] - origin[2]);
   if (!held) return false;
 
-  const yaw = yield* pointOut(ctx, o.body, geomPos(ctx, handleName), out);
+  const yaw = yield* pointOut(ctx, o.body, geomPos(ctx, handleName), out, way);
   const moved = heldTargets(ctx, o.body);
   yield* moveTo(ctx, moved.tcpFor([front[0], front[1], carry]), yaw, s.speed, 0.02);
   moved.measure();
