@@ -674,30 +674,30 @@ function heldTargets(ctx: ExpertContext, body: string): { measure(): void; tcpFo
 const Q7_TURN_LIMIT = 2.75;
 
 /**
- * The pinch on a mug's handle, at the twin yaw (yaw or yaw + π) from which the half turn that points the
- * handle out (pointOut) can go the way round the mug has room to swing, and that way (the turn's sign). The
- * mug swings about the pinch point, its bottom at `carry` less its bottomOffset: one way round it may sweep
- * through the open microwave door (libero_10 task 9 state 0: the door pushed from −1.33 to −1.60 rad and
- * the mug turned in the fingers, stuck halfway in). Which way the wrist can turn depends on joint 7, which
- * falls as the TCP's yaw rises: from one twin only one way stays inside the joint's range. Ways are tried
- * clear first, the shorter turn first; the twin is the one that leaves joint 7 nearest its middle. Where
- * neither twin fits, the plain pinch and no way: pointOut then turns as joint 7 allows.
+ * Grasp `g` of object `o` at the twin yaw (g.yaw or g.yaw + π) from which pointOut's half turn, bringing
+ * `ref` (a point on the object: its handle, the end held) to the `out` side of its origin, can go the way
+ * round the object has room to swing, and that way (the turn's sign). The object swings about the grasp
+ * point, its bottom at `carry` less its bottomOffset: one way round a mug may sweep through the open
+ * microwave door (libero_10 task 9 state 0: the door pushed from −1.33 to −1.60 rad and the mug turned in the
+ * fingers, stuck halfway in). Which way the wrist can turn depends on joint 7, which falls as the TCP's yaw
+ * rises: from one twin often only one way stays inside the joint's range. Ways are tried clear first, the
+ * shorter turn first; of the twins that fit, the one that ends the turn with joint 7 nearest its middle, for
+ * what comes after. Where neither twin fits, `g` as it is and no way: pointOut then turns as joint 7 allows.
  */
-function pinchForTurn(ctx: ExpertContext, o: PlacedObject, pinch: GraspSpec, out: [number, number], carry: number): { grasp: GraspSpec; way?: number } {
+function graspForTurn(ctx: ExpertContext, o: PlacedObject, g: GraspSpec, ref: Vec3, out: [number, number], carry: number): { grasp: GraspSpec; way?: number } {
   const origin = bodyPos(ctx, o.body);
-  const handle = geomPos(ctx, `${o.body}_handle`);
-  const need = wrap(Math.atan2(out[1], out[0]) - Math.atan2(handle[1] - origin[1], handle[0] - origin[0]));
+  const need = wrap(Math.atan2(out[1], out[0]) - Math.atan2(ref[1] - origin[1], ref[0] - origin[0]));
   const ways = [need, need - Math.sign(need) * 2 * Math.PI];
   const own = rootsOf(ctx.sim, [o.body]);
   const r = o.horizontalRadius;
-  const rel = [origin[0] - pinch.point[0], origin[1] - pinch.point[1]];
-  // the mug's footprint every 15° along the swing (a square of half its radius holds it at any yaw)
+  const rel = [origin[0] - g.point[0], origin[1] - g.point[1]];
+  // the object's footprint every 15° along the swing (a square of half its radius holds it at any yaw)
   const swing = (way: number): number => {
     const steps = Math.max(1, Math.ceil(Math.abs(way) / (Math.PI / 12)));
     const footprints: Footprint[] = [];
     for (let k = 1; k <= steps; k++) {
       const [c, sn] = [Math.cos((k / steps) * way), Math.sin((k / steps) * way)];
-      const centre: [number, number] = [pinch.point[0] + c * rel[0] - sn * rel[1], pinch.point[1] + sn * rel[0] + c * rel[1]];
+      const centre: [number, number] = [g.point[0] + c * rel[0] - sn * rel[1], g.point[1] + sn * rel[0] + c * rel[1]];
       footprints.push({ centre, yaw: 0, halfAlong: r, halfAcross: r, floor: carry - o.bottomOffset, ceiling: carry + o.topOffset });
     }
     return sweptClearance(ctx.sim, footprints, own);
@@ -706,16 +706,16 @@ function pinchForTurn(ctx: ExpertContext, o: PlacedObject, pinch: GraspSpec, out
   // joint 7 falls about as much as the TCP's yaw rises (skills.ts, graspYaw)
   const current = currentYaw(ctx);
   const q7 = ctx.robot.armQpos()[6];
-  const near = nearestGraspYaw(pinch.yaw, current);
+  const near = nearestGraspYaw(g.yaw, current);
   const twins = [near, near - Math.sign(near - current) * Math.PI];
   for (const { way } of order) {
     const fits = twins
       .map((yaw) => ({ yaw, q7Grasp: q7 - (yaw - current) }))
       .filter(({ q7Grasp }) => Math.abs(q7Grasp) <= Q7_TURN_LIMIT && Math.abs(q7Grasp - way) <= Q7_TURN_LIMIT)
-      .sort((a, b) => Math.abs(a.q7Grasp - way / 2) - Math.abs(b.q7Grasp - way / 2));
-    if (fits.length > 0) return { grasp: { ...pinch, yaw: fits[0].yaw, keepTwin: true }, way };
+      .sort((a, b) => Math.abs(a.q7Grasp - way) - Math.abs(b.q7Grasp - way));
+    if (fits.length > 0) return { grasp: { ...g, yaw: fits[0].yaw, keepTwin: true }, way };
   }
-  return { grasp: pinch, way: undefined };
+  return { grasp: g, way: undefined };
 }
 
 /**
@@ -764,7 +764,7 @@ function* insertThroughSide(ctx: ExpertContext, o: PlacedObject, f: RegionFrame,
   const inside: Vec3 = [target[0], target[1], floorZ + o.bottomOffset];
   const front: Vec3 = [inside[0] + 0.25 * out[0], inside[1] + 0.25 * out[1], inside[2]];
   const carry = carryHeight(ctx, o, front);
-  const { grasp, way } = pinchForTurn(ctx, o, pinch, out, carry);
+  const { grasp, way } = graspForTurn(ctx, o, pinch, geomPos(ctx, handleName), out, carry);
   const held = yield* pick(ctx, o.body, () => grasp, carry + pinch.point[2] - origin[2]);
   if (!held) return false;
 

@@ -208,7 +208,7 @@ export interface GraspSpec {
    */
   /**
    * The planner chose which of the yaw's two twins (yaw, yaw + π) the fingers close at, for what follows the
-   * grasp (planner.ts, insertThroughSide: the half turn that points a mug's handle out can go only one way
+   * grasp (planner.ts, graspForTurn: the half turn that points a mug's handle out can go only one way
    * round with joint 7 in range): `pick` closes at `yaw` itself instead of the twin graspYaw prefers.
    */
   keepTwin?: boolean;
