@@ -800,6 +800,15 @@ const ROOF_MARGIN = 0.01;
 /** The largest roll (rad) of a box slid in under a roof: beyond it the hand's lower end comes down to the floor. */
 const MAX_ROLL = (50 * Math.PI) / 180;
 
+/**
+ * The roll of a box that is let go in front of the opening to fall onto its cover (layDownAndPushIn): it
+ * tips over past 11°. Rolled by MAX_ROLL instead, toward the base, the wrist needed joint 6 past its 3.75
+ * rad limit (and joint 7 at its 2.90 one) with the fingers closing along the TCP's x axis: the hand stopped
+ * short of the roll, the book fell from too high, and the push ran out of steps (libero_90 task 89: 4 of
+ * states 0-7 failed, against 0 at 30°).
+ */
+const LAID_ROLL = (30 * Math.PI) / 180;
+
 /** How far inside the region's edge a rolled box's origin ends (m); LIBERO's In is strict. */
 const ROLLED_ORIGIN_INSET = 0.008;
 
@@ -859,7 +868,7 @@ function* slideInByEnd(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, out:
   // too tall even rolled: laid on its cover in front of the opening, then pushed in, where it fits so
   const laid = roll > MAX_ROLL + 1e-9;
   if (laid && thickness + ROOF_MARGIN > room) return false;
-  if (laid) roll = MAX_ROLL;
+  if (laid) roll = LAID_ROLL;
   // the end held: the +L one upright; rolled, the one farther from the origin (the hand stays out in front)
   const along = (c[0] - origin[0]) * L[0] + (c[1] - origin[1]) * L[1];
   const end = roll > 0 && along < 0 ? -1 : 1;
@@ -921,7 +930,7 @@ function lowestPoint(ctx: ExpertContext, o: PlacedObject): number {
 
 /**
  * The laid end of `slideInByEnd`, for a box too tall for the room under the roof even rolled (the yellow book
- * under the shelf, 12.2 cm tall under the middle board: libero_90 89): rolled by MAX_ROLL at `above`, its
+ * under the shelf, 12.2 cm tall under the middle board: libero_90 89): rolled by LAID_ROLL at `above`, its
  * top toward the base, it is lowered in front of the opening until its lowest edge is 5 mm over the floor and
  * let go, and falls onto its cover (it tips past 11°), its length still along `out`; the closed fingers then
  * push it in by its outer end, 1 cm over the floor, until its origin (on its side now, halfway along) is at
