@@ -1413,7 +1413,12 @@ function* closeDoor(ctx: ExpertContext, scene: TaskScene, microwave: string): Sk
   const door = `${microwave}_microdoorroot`;
   const s = ctx.style;
   ctx.gripper = CLOSE;
-  const yaw = currentYaw(ctx);
+  // the closing axis along the shut door's face (the microwave's x axis): the hand, 19 cm along the closing
+  // axis, then lies parallel to the face. Across it (the yaw the gripper happened to have: init_qpos closes
+  // along world y), its end reached 9.5 cm toward the door and met it before it was shut (libero_90 task 33
+  // state 7: the push stalled at −0.016 rad).
+  const face = bodyAxis(ctx, microwave, 0);
+  const yaw = graspYaw(ctx, Math.atan2(face[1], face[0]));
   for (let i = 0; i < 30 && q() <= -0.005; i++) {
     // a point 0.16 m along the door from the hinge, 3 cm outside its face, pushed toward the shut pose
     const hinge = bodyPos(ctx, door);
