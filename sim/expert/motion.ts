@@ -14,15 +14,16 @@ export const POS_SCALE = 0.05;
 export const ROT_SCALE = 0.5;
 
 /**
- * TCP orientation "gripper pointing straight down" with the fingers closing along world x, turned by `yaw`
- * (rad) about world z: columns are the TCP axes in world coordinates. At init_qpos the Panda's TCP is this
- * pose with yaw 0, within 0.06 rad.
+ * TCP orientation "gripper pointing straight down" with the fingers closing along (cos yaw, sin yaw, 0):
+ * columns are the TCP axes in world coordinates. The fingers close along the TCP's x axis (robosuite's
+ * PandaGripper, sim/robot/panda.ts), so that is column 0. At init_qpos the Panda's TCP is this pose with
+ * yaw π/2 (closing along world y), within 0.06 rad.
  */
 export function downOrientation(yaw: number): number[] {
   const c = Math.cos(yaw);
   const s = Math.sin(yaw);
-  // Rz(yaw) · [[0,1,0],[1,0,0],[0,0,−1]]
-  return [-s, c, 0, c, s, 0, 0, 0, -1];
+  // x = closing axis, z = down, y = z × x
+  return [c, s, 0, s, -c, 0, 0, 0, -1];
 }
 
 export interface MotionLimits {
@@ -58,8 +59,8 @@ export function poseError(p: ArrayLike<number>, r: ArrayLike<number>, pTarget: V
 
 /** Yaw (rad) of a TCP orientation about world z, as `downOrientation` defines it. */
 export function tcpYaw(r: ArrayLike<number>): number {
-  // column 1 (the closing axis) is (cos yaw, sin yaw, ·) for downOrientation(yaw)
-  return Math.atan2(r[4], r[1]);
+  // column 0 (the closing axis) is (cos yaw, sin yaw, ·) for downOrientation(yaw)
+  return Math.atan2(r[3], r[0]);
 }
 
 /**

@@ -639,14 +639,15 @@ function sideOpening(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, bottom
 /**
  * Turns the held object about the vertical, at the spot, so that `ref` (a point on it: its handle, or the end
  * in the hand) lies on the `out` side of its origin; two half turns. The wrist turns the other way round when
- * that keeps joint 7 in range (q7 falls as the TCP's yaw rises). Returns the TCP's yaw after the turn.
+ * that keeps joint 7 in range (q7 falls as the TCP's yaw rises), or the way round the sign of `way` gives.
+ * Returns the TCP's yaw after the turn.
  */
-function* pointOut(ctx: ExpertContext, body: string, ref: Vec3, out: [number, number]): Generator<Action, number, void> {
+function* pointOut(ctx: ExpertContext, body: string, ref: Vec3, out: [number, number], way?: number): Generator<Action, number, void> {
   const s = ctx.style;
   const origin = bodyPos(ctx, body);
   let turn = wrap(Math.atan2(out[1], out[0]) - Math.atan2(ref[1] - origin[1], ref[0] - origin[0]));
   const q7 = ctx.robot.armQpos()[6];
-  if (Math.abs(q7 - turn) > 2.75) turn -= Math.sign(turn) * 2 * Math.PI;
+  if (way !== undefined ? Math.sign(turn) !== Math.sign(way) : Math.abs(q7 - turn) > 2.75) turn -= Math.sign(turn) * 2 * Math.PI;
   const yaw0 = currentYaw(ctx);
   const here = ctx.robot.tcpPos();
   yield* moveTo(ctx, here, yaw0 + turn / 2, s.fineSpeed, 0.01, 30);
@@ -667,6 +668,54 @@ function heldTargets(ctx: ExpertContext, body: string): { measure(): void; tcpFo
   };
   measure();
   return { measure, tcpFor: (p) => [p[0] + off[0], p[1] + off[1], p[2] + off[2]] };
+}
+
+/** How far (rad) from the middle of its ±2.90 rad range joint 7 may end a turn (pointOut's bound). */
+const Q7_TURN_LIMIT = 2.75;
+
+/**
+ * Grasp `g` of object `o` at the twin yaw (g.yaw or g.yaw + π) from which pointOut's half turn, bringing
+ * `ref` (a point on the object: its handle, the end held) to the `out` side of its origin, can go the way
+ * round the object has room to swing, and that way (the turn's sign). The object swings about the grasp
+ * point, its bottom at `carry` less its bottomOffset: one way round a mug may sweep through the open
+ * microwave door (libero_10 task 9 state 0: the door pushed from −1.33 to −1.60 rad and the mug turned in the
+ * fingers, stuck halfway in). Which way the wrist can turn depends on joint 7, which falls as the TCP's yaw
+ * rises: from one twin often only one way stays inside the joint's range. Ways are tried clear first, the
+ * shorter turn first; of the twins that fit, the one that ends the turn with joint 7 nearest its middle, for
+ * what comes after. Where neither twin fits, `g` as it is and no way: pointOut then turns as joint 7 allows.
+ */
+function graspForTurn(ctx: ExpertContext, o: PlacedObject, g: GraspSpec, ref: Vec3, out: [number, number], carry: number): { grasp: GraspSpec; way?: number } {
+  const origin = bodyPos(ctx, o.body);
+  const need = wrap(Math.atan2(out[1], out[0]) - Math.atan2(ref[1] - origin[1], ref[0] - origin[0]));
+  const ways = [need, need - Math.sign(need) * 2 * Math.PI];
+  const own = rootsOf(ctx.sim, [o.body]);
+  const r = o.horizontalRadius;
+  const rel = [origin[0] - g.point[0], origin[1] - g.point[1]];
+  // the object's footprint every 15° along the swing (a square of half its radius holds it at any yaw)
+  const swing = (way: number): number => {
+    const steps = Math.max(1, Math.ceil(Math.abs(way) / (Math.PI / 12)));
+    const footprints: Footprint[] = [];
+    for (let k = 1; k <= steps; k++) {
+      const [c, sn] = [Math.cos((k / steps) * way), Math.sin((k / steps) * way)];
+      const centre: [number, number] = [g.point[0] + c * rel[0] - sn * rel[1], g.point[1] + sn * rel[0] + c * rel[1]];
+      footprints.push({ centre, yaw: 0, halfAlong: r, halfAcross: r, floor: carry - o.bottomOffset, ceiling: carry + o.topOffset });
+    }
+    return sweptClearance(ctx.sim, footprints, own);
+  };
+  const order = ways.map((way) => ({ way, clear: swing(way) >= 0.005 })).sort((a, b) => Number(b.clear) - Number(a.clear) || Math.abs(a.way) - Math.abs(b.way));
+  // joint 7 falls about as much as the TCP's yaw rises (skills.ts, graspYaw)
+  const current = currentYaw(ctx);
+  const q7 = ctx.robot.armQpos()[6];
+  const near = nearestGraspYaw(g.yaw, current);
+  const twins = [near, near - Math.sign(near - current) * Math.PI];
+  for (const { way } of order) {
+    const fits = twins
+      .map((yaw) => ({ yaw, q7Grasp: q7 - (yaw - current) }))
+      .filter(({ q7Grasp }) => Math.abs(q7Grasp) <= Q7_TURN_LIMIT && Math.abs(q7Grasp - way) <= Q7_TURN_LIMIT)
+      .sort((a, b) => Math.abs(a.q7Grasp - way) - Math.abs(b.q7Grasp - way));
+    if (fits.length > 0) return { grasp: { ...g, yaw: fits[0].yaw, keepTwin: true }, way };
+  }
+  return { grasp: g, way: undefined };
 }
 
 /**
@@ -715,10 +764,11 @@ function* insertThroughSide(ctx: ExpertContext, o: PlacedObject, f: RegionFrame,
   const inside: Vec3 = [target[0], target[1], floorZ + o.bottomOffset];
   const front: Vec3 = [inside[0] + 0.25 * out[0], inside[1] + 0.25 * out[1], inside[2]];
   const carry = carryHeight(ctx, o, front);
-  const held = yield* pick(ctx, o.body, () => pinch, carry + pinch.point[2] - origin[2]);
+  const { grasp, way } = graspForTurn(ctx, o, pinch, geomPos(ctx, handleName), out, carry);
+  const held = yield* pick(ctx, o.body, () => grasp, carry + pinch.point[2] - origin[2]);
   if (!held) return false;
 
-  const yaw = yield* pointOut(ctx, o.body, geomPos(ctx, handleName), out);
+  const yaw = yield* pointOut(ctx, o.body, geomPos(ctx, handleName), out, way);
   const moved = heldTargets(ctx, o.body);
   yield* moveTo(ctx, moved.tcpFor([front[0], front[1], carry]), yaw, s.speed, 0.02);
   moved.measure();
@@ -749,6 +799,15 @@ const ROOF_MARGIN = 0.01;
 
 /** The largest roll (rad) of a box slid in under a roof: beyond it the hand's lower end comes down to the floor. */
 const MAX_ROLL = (50 * Math.PI) / 180;
+
+/**
+ * The roll of a box that is let go in front of the opening to fall onto its cover (layDownAndPushIn): it
+ * tips over past 11°. Rolled by MAX_ROLL instead, toward the base, the wrist needed joint 6 past its 3.75
+ * rad limit (and joint 7 at its 2.90 one) with the fingers closing along the TCP's x axis: the hand stopped
+ * short of the roll, the book fell from too high, and the push ran out of steps (libero_90 task 89: 4 of
+ * states 0-7 failed, against 0 at 30°).
+ */
+const LAID_ROLL = (30 * Math.PI) / 180;
 
 /** How far inside the region's edge a rolled box's origin ends (m); LIBERO's In is strict. */
 const ROLLED_ORIGIN_INSET = 0.008;
@@ -809,7 +868,7 @@ function* slideInByEnd(ctx: ExpertContext, o: PlacedObject, f: RegionFrame, out:
   // too tall even rolled: laid on its cover in front of the opening, then pushed in, where it fits so
   const laid = roll > MAX_ROLL + 1e-9;
   if (laid && thickness + ROOF_MARGIN > room) return false;
-  if (laid) roll = MAX_ROLL;
+  if (laid) roll = LAID_ROLL;
   // the end held: the +L one upright; rolled, the one farther from the origin (the hand stays out in front)
   const along = (c[0] - origin[0]) * L[0] + (c[1] - origin[1]) * L[1];
   const end = roll > 0 && along < 0 ? -1 : 1;
@@ -871,7 +930,7 @@ function lowestPoint(ctx: ExpertContext, o: PlacedObject): number {
 
 /**
  * The laid end of `slideInByEnd`, for a box too tall for the room under the roof even rolled (the yellow book
- * under the shelf, 12.2 cm tall under the middle board: libero_90 89): rolled by MAX_ROLL at `above`, its
+ * under the shelf, 12.2 cm tall under the middle board: libero_90 89): rolled by LAID_ROLL at `above`, its
  * top toward the base, it is lowered in front of the opening until its lowest edge is 5 mm over the floor and
  * let go, and falls onto its cover (it tips past 11°), its length still along `out`; the closed fingers then
  * push it in by its outer end, 1 cm over the floor, until its origin (on its side now, halfway along) is at
@@ -1125,14 +1184,19 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
   ctx.gripper = open ? OPEN : CLOSE;
   if (open) {
     // Pointing down, the gripper takes the yaw from which the turn to `facing` is a pure 90° pitch about
-    // the TCP's x axis: any other yaw adds a half turn of the wrist that pushes joint 7 past its limit.
-    let yaw = Math.atan2(-y[1], -y[0]);
+    // the TCP's y axis (square to the closing axis x): any other yaw adds a half turn of the wrist that pushes
+    // joint 7 past its limit. Of the two such yaws (closing along the cabinet's ∓y), the twin graspYaw keeps
+    // joint 7 in range with.
+    let yaw = graspYaw(ctx, Math.atan2(-y[1], -y[0]));
     // The handle bar hangs under the upper drawer's front and the housing top: no way down behind it from
     // above. So the gripper turns to point horizontally at the cabinet (TCP z along the cabinet's +y, fingers closing
     // vertically), closes on the bar from the front and pulls it out along the cabinet's −y.
     const d = [y[0], y[1], 0];
-    // columns: x = (dy, −dx, 0), y = −world z, z = d (the twin with y = +z needs joint 7 past its limit)
-    let facing = [d[1], 0, d[0], -d[0], 0, d[1], 0, -1, 0];
+    // columns: x = y × z (±world z: the fingers close vertically), y = the pointing-down TCP's y (horizontal,
+    // along the bar; the pitch turns about it), z = d
+    const side = [Math.sin(yaw), -Math.cos(yaw), 0]; // column 1 of downOrientation(yaw)
+    const up = side[0] * d[1] - side[1] * d[0]; // (side × d)·world z; side × d has no other component
+    let facing = [0, side[0], d[0], 0, side[1], d[1], up, 0, 0];
     // the gripper's pointing axis (TCP z): it comes in along it
     let axis = d;
     if (h[2] - HAND_HALF_LENGTH < scene.supportZ + 0.01) {
@@ -1214,8 +1278,8 @@ function* moveDrawer(ctx: ExpertContext, scene: TaskScene, region: string, open:
  */
 function pitchedToward(toward: Vec3, closing: Vec3, pitch: number): number[] {
   const z = [Math.sin(pitch) * toward[0], Math.sin(pitch) * toward[1], -Math.cos(pitch)];
-  const y = closing;
-  const x = [y[1] * z[2] - y[2] * z[1], y[2] * z[0] - y[0] * z[2], y[0] * z[1] - y[1] * z[0]];
+  const x = closing; // the fingers close along the TCP's x axis
+  const y = [z[1] * x[2] - z[2] * x[1], z[2] * x[0] - z[0] * x[2], z[0] * x[1] - z[1] * x[0]]; // z × x
   return [x[0], y[0], z[0], x[1], y[1], z[1], x[2], y[2], z[2]];
 }
 
@@ -1314,7 +1378,7 @@ function* turnKnob(ctx: ExpertContext, scene: TaskScene, stove: string, on: bool
     const tangent = [-barAxis[1] * sign, barAxis[0] * sign];
     // The closed fingers' thin side (2 cm; 3.4 cm along the closing axis) faces the bar: closing axis along
     // the bar, start 4 cm off its centre line (it is 1.8 cm wide), so that the fingertips come down beside it.
-    const yaw = nearestGraspYaw(Math.atan2(barAxis[1], barAxis[0]), currentYaw(ctx));
+    const yaw = graspYaw(ctx, Math.atan2(barAxis[1], barAxis[0]));
     const start: Vec3 = [c[0] - 0.04 * tangent[0], c[1] - 0.04 * tangent[1], tip[2]];
     yield* moveTo(ctx, [start[0], start[1], tip[2] + 0.08], yaw, s.speed, 0.015);
     yield* moveTo(ctx, start, yaw, s.fineSpeed, 0.006, 40);
@@ -1349,7 +1413,12 @@ function* closeDoor(ctx: ExpertContext, scene: TaskScene, microwave: string): Sk
   const door = `${microwave}_microdoorroot`;
   const s = ctx.style;
   ctx.gripper = CLOSE;
-  const yaw = currentYaw(ctx);
+  // the closing axis along the shut door's face (the microwave's x axis): the hand, 19 cm along the closing
+  // axis, then lies parallel to the face. Across it (the yaw the gripper happened to have: init_qpos closes
+  // along world y), its end reached 9.5 cm toward the door and met it before it was shut (libero_90 task 33
+  // state 7: the push stalled at −0.016 rad).
+  const face = bodyAxis(ctx, microwave, 0);
+  const yaw = graspYaw(ctx, Math.atan2(face[1], face[0]));
   for (let i = 0; i < 30 && q() <= -0.005; i++) {
     // a point 0.16 m along the door from the hinge, 3 cm outside its face, pushed toward the shut pose
     const hinge = bodyPos(ctx, door);
@@ -1396,7 +1465,7 @@ function* openDoor(ctx: ExpertContext, microwave: string): Skill {
   const sign = Math.sign(normal[0] * -r[1] + normal[1] * r[0]);
   // closing along the door (tangent to the circle), the twin the shorter wrist turn reaches
   const along = bodyAxis(ctx, door, 0);
-  const yaw0 = nearestGraspYaw(Math.atan2(along[1], along[0]), currentYaw(ctx));
+  const yaw0 = graspYaw(ctx, Math.atan2(along[1], along[0]));
   ctx.gripper = OPEN;
   yield* transitTo(ctx, [bar[0], bar[1], z + 0.06], yaw0, s.speed, 0.01);
   yield* moveTo(ctx, [bar[0], bar[1], z], yaw0, s.fineSpeed, 0.005, 40);

@@ -206,6 +206,12 @@ export interface GraspSpec {
    * down (clear of the overhang) before it turns to `yaw` at the bottom, and the horizontal move (m, world)
    * that slides the closed grasp out from under the overhang before the lift.
    */
+  /**
+   * The planner chose which of the yaw's two twins (yaw, yaw + π) the fingers close at, for what follows the
+   * grasp (planner.ts, graspForTurn: the half turn that points a mug's handle out can go only one way
+   * round with joint 7 in range): `pick` closes at `yaw` itself instead of the twin graspYaw prefers.
+   */
+  keepTwin?: boolean;
   underReach?: {
     descentYaw: number;
     slideOut: [number, number];
@@ -251,7 +257,7 @@ export function* pick(ctx: ExpertContext, body: string, grasp: () => GraspSpec, 
   let g = grasp();
   const under = g.underReach;
   // under an overhang the gripper comes down turned (`down`) and turns to the grasp's yaw at the bottom
-  const down = graspYaw(ctx, under ? under.descentYaw : g.yaw);
+  const down = g.keepTwin ? g.yaw : graspYaw(ctx, under ? under.descentYaw : g.yaw);
   const yaw = under ? down + g.yaw - under.descentYaw : down;
   // a fresh look at the grasp (the object may have moved), for a plain grasp only: a reach under an overhang
   // keeps the rim point and yaws it started with

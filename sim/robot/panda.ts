@@ -15,9 +15,8 @@
  * rad, not the 1.1 rad of a light gripper); `npm run bench -- osc` compares our OSC with a robosuite reference on
  * this model. Sources: LIBERO.md §3 and §7 of the project's reference notes.
  *
- * Differs from robosuite: its finger bodies are turned +90° about the gripper z axis, so its fingers slide along
- * the gripper (and TCP site) x axis — world ±y at `init_qpos` — where ours slide along the gripper y axis, world
- * ±x at `init_qpos`. The scripted expert's grasp yaws are built on ours.
+ * As robosuite's, the hand and finger bodies are turned +90° about the gripper z axis, so the fingers slide along
+ * the gripper (and TCP site) x axis: world ±y at `init_qpos`.
  *
  * Approximated: the link shapes. robosuite collides with convex meshes of the real links; we use one or two
  * capsules per link along the segment between consecutive joint origins, radii from the real link widths.
@@ -90,13 +89,15 @@ function capsule(name: string, fromto: number[], size: number, rgba: number[]): 
 
 /** The gripper subtree (robosuite PandaGripper), attached to the hand. */
 function gripper(): MjcfElement {
-  // Fingers start 0.0524 m down the gripper z axis; finger 1 opens along +y, finger 2 along −y.
-  // Finger boxes are 2 cm wide (y, outward from the inner face), 2 cm deep (x), 5.4 cm long (z).
+  // Fingers start 0.0524 m down the gripper z axis, their bodies turned +90° about it (as PandaGripper's), so
+  // that they slide along the gripper's x axis: finger 1 opens along its local +y = gripper −x, finger 2 along
+  // gripper +x. Finger boxes are 2 cm wide (local y, outward from the inner face), 2 cm deep (local x), 5.4 cm
+  // long (z). The hand box is long (19 cm) along the gripper x axis, the fingers' travel.
   const finger = (i: 1 | 2) => {
     const s = i === 1 ? 1 : -1;
     return el(
       "body",
-      { name: `gripper0_${i === 1 ? "leftfinger" : "rightfinger"}`, pos: [0, 0, 0.0524] },
+      { name: `gripper0_${i === 1 ? "leftfinger" : "rightfinger"}`, pos: [0, 0, 0.0524], quat: [R, 0, 0, R] },
       el("inertial", { pos: [0, 0, 0.05], mass: 0.1, diaginertia: [0.01, 0.01, 0.005] }),
       el("joint", {
         name: `gripper0_finger_joint${i}`, type: "slide", axis: [0, 1, 0],
@@ -122,7 +123,7 @@ function gripper(): MjcfElement {
     "body",
     { name: "gripper0_right_gripper", pos: [0, 0, 0], quat: [R, 0, 0, -R] },
     el("inertial", { pos: [0, 0, 0.17], quat: [R, R, 0, 0], mass: 0.3, diaginertia: [0.09, 0.07, 0.05] }),
-    el("geom", { name: "gripper0_hand_collision", type: "box", size: [0.025, 0.095, 0.026], pos: [0, 0, 0.026], rgba: WHITE, group: 0, ...ROBOT_CONTACT }),
+    el("geom", { name: "gripper0_hand_collision", type: "box", size: [0.095, 0.025, 0.026], pos: [0, 0, 0.026], rgba: WHITE, group: 0, ...ROBOT_CONTACT }),
     el("site", { name: GRIP_SITE, pos: [0, 0, 0.097], size: [0.005], rgba: [1, 0, 0, 0], group: 3 }),
     finger(1),
     finger(2),

@@ -8,9 +8,13 @@ import { runPlan } from "../../sim/expert/executor.ts";
 import { downOrientation, nearestGraspYaw, poseAction, tcpYaw } from "../../sim/expert/motion.ts";
 
 describe("motion law", () => {
-  test("downOrientation(0) is the init_qpos TCP frame: closing axis along world x, z down", () => {
-    expect(downOrientation(0)).toEqual([-0, 1, 0, 1, 0, 0, 0, 0, -1]);
-    expect(tcpYaw(downOrientation(0.7))).toBeCloseTo(0.7, 12);
+  test("downOrientation(π/2) is the init_qpos TCP frame (closing axis = TCP x along world y, z down)", () => {
+    const r = downOrientation(Math.PI / 2);
+    [0, 1, 0, 1, 0, 0, 0, 0, -1].forEach((x, i) => expect(r[i]).toBeCloseTo(x, 12));
+    // column 0, the closing axis, points along the yaw
+    const q = downOrientation(0.7);
+    expect([q[0], q[3], q[6]].map((x) => x.toFixed(12))).toEqual([Math.cos(0.7), Math.sin(0.7), 0].map((x) => x.toFixed(12)));
+    expect(tcpYaw(q)).toBeCloseTo(0.7, 12);
   });
 
   test("a 1 cm position error asks for 0.2 of the max action at gain 1", () => {

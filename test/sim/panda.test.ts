@@ -30,6 +30,17 @@ describe("Panda kinematics as LIBERO's", () => {
     expect(m[8]).toBeLessThan(-0.99);
   });
 
+  test("the fingers slide along the TCP's x axis, world ±y at init_qpos, as robosuite's PandaGripper", () => {
+    const m = robot.tcpMat();
+    const tcpX = [m[0], m[3], m[6]];
+    for (const joint of ["gripper0_finger_joint1", "gripper0_finger_joint2"]) {
+      const j = sim.id("joint", joint);
+      const axis = Array.from(sim.data.xaxis.subarray(3 * j, 3 * j + 3) as Float64Array); // world frame
+      expect(Math.abs(axis[0] * tcpX[0] + axis[1] * tcpX[1] + axis[2] * tcpX[2])).toBeGreaterThan(0.9999);
+      expect(Math.abs(axis[1])).toBeGreaterThan(0.99);
+    }
+  });
+
   test("right_hand quaternion matches robosuite's (0, −0.9996, −0.0002, 0.0284) up to sign", () => {
     const q = robot.handQuat();
     const ref = [0, -0.9996, -0.0002, 0.0284];
