@@ -36,10 +36,7 @@ const BIG = "3.0e38";
 
 const PARAMS = "t: u32, h: u32, d: u32, scale: f32";
 
-/**
- * Common preamble: which (example b, head h) and which row of T this thread takes; `col(part)` is the first
- * column of head h's q (part 0), k (1) or v (2) in a row of qkv.
- */
+/** Common preamble: which (example b, head h) and which row of T this thread takes. */
 function preamble(): string {
   return `
   let bh = wid.y;
@@ -47,6 +44,27 @@ function preamble(): string {
   let head = bh % p.h;
   let row = wid.x * ${ROWS}u + lid;
   let valid = row < p.t;`;
+}
+
+/** The workgroup memory of a key/value tile: keys, values and the keys' mask bias (forward and dq kernels). */
+function keyTileMemory(dh: number): string {
+  return `var<workgroup> ks: array<f32, ${TILE * dh}>;
+var<workgroup> vs: array<f32, ${TILE * dh}>;
+var<workgroup> bias: array<f32, ${TILE}>;`;
+}
+
+/**
+ * Stages keys and values j0 … j0 + TILE − 1 and their mask bias (NONE past T), then waits for the whole
+ * workgroup; every thread takes part.
+ */
+function stageKeyTile(dh: number): string {
+  return `${stageRows("ks", 1, dh)}
+    ${stageRows("vs", 2, dh)}
+    if (lid < ${TILE}u) {
+      let j = j0 + lid;
+      bias[lid] = select(${NONE}, keyBias[b * p.t + min(j, p.t - 1u)], j < p.t);
+    }
+    workgroupBarrier();`;
 }
 
 /** Loads rows j0 … j0 + TILE − 1 of part `part` of qkv into `dst` (zeros past T); all threads take part. */
@@ -63,9 +81,7 @@ function stageRows(dst: string, part: number, dh: number): string {
 function forwardCode(dh: number): string {
   return /* wgsl */ `
 ${bindings(PARAMS, ["qkv", "keyBias"], ["out", "lse"])}
-var<workgroup> ks: array<f32, ${TILE * dh}>;
-var<workgroup> vs: array<f32, ${TILE * dh}>;
-var<workgroup> bias: array<f32, ${TILE}>;
+${keyTileMemory(dh)}
 @compute @workgroup_size(${ROWS})
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
   ${preamble()}
@@ -78,13 +94,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   var m = ${NONE};
   var l = 0.0;
   for (var j0 = 0u; j0 < p.t; j0 += ${TILE}u) {
-    ${stageRows("ks", 1, dh)}
-    ${stageRows("vs", 2, dh)}
-    if (lid < ${TILE}u) {
-      let j = j0 + lid;
-      bias[lid] = select(${NONE}, keyBias[b * p.t + min(j, p.t - 1u)], j < p.t);
-    }
-    workgroupBarrier();
+    ${stageKeyTile(dh)}
     if (valid) {
       var tileMax = ${NONE};
       for (var jj = 0u; jj < ${TILE}u; jj++) {
@@ -118,9 +128,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 function dqCode(dh: number): string {
   return /* wgsl */ `
 ${bindings(PARAMS, ["qkv", "keyBias", "dy", "o", "lse"], ["dqkv", "delta"])}
-var<workgroup> ks: array<f32, ${TILE * dh}>;
-var<workgroup> vs: array<f32, ${TILE * dh}>;
-var<workgroup> bias: array<f32, ${TILE}>;
+${keyTileMemory(dh)}
 @compute @workgroup_size(${ROWS})
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
   ${preamble()}
@@ -140,13 +148,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     delta[bh * p.t + row] = big;
   }
   for (var j0 = 0u; j0 < p.t; j0 += ${TILE}u) {
-    ${stageRows("ks", 1, dh)}
-    ${stageRows("vs", 2, dh)}
-    if (lid < ${TILE}u) {
-      let j = j0 + lid;
-      bias[lid] = select(${NONE}, keyBias[b * p.t + min(j, p.t - 1u)], j < p.t);
-    }
-    workgroupBarrier();
+    ${stageKeyTile(dh)}
     if (valid) {
       for (var jj = 0u; jj < ${TILE}u; jj++) {
         if (bias[jj] <= ${NONE}) { continue; }
