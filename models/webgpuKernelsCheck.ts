@@ -20,11 +20,25 @@ export async function fusedKernelErrors(n: number, d: number): Promise<number[]>
   const g = tf.randomNormal([d], 1, 0.2, "float32", 2) as tf.Tensor1D;
   const b = tf.randomNormal([d], 0, 0.2, "float32", 3) as tf.Tensor1D;
   const up = tf.randomNormal([n, d], 0, 1, "float32", 4);
+  try {
+    return await fusedVsChain(() => {
+      const ln = tf.grads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor) => tf.sum(tf.mul(layerNorm(a as tf.Tensor2D, c as tf.Tensor1D, e as tf.Tensor1D), up)));
+      const ge = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(gelu(a as tf.Tensor2D), up)));
+      return [layerNorm(x, g, b), ...ln([x, g, b]), gelu(x), ...ge([x])];
+    });
+  } finally {
+    tf.dispose([x, g, b, up]);
+  }
+}
+
+/**
+ * Computes `outputs` with the fused kernels on, then off (the op chains), and returns per output
+ * max |fused − chain| / max(1, max |chain|); leaves the fused kernels switched on.
+ */
+async function fusedVsChain(outputs: () => tf.Tensor[]): Promise<number[]> {
   const run = async (fused: boolean) => {
     setFusedKernels(fused);
-    const ln = tf.grads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor) => tf.sum(tf.mul(layerNorm(a as tf.Tensor2D, c as tf.Tensor1D, e as tf.Tensor1D), up)));
-    const ge = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(gelu(a as tf.Tensor2D), up)));
-    const outs = [layerNorm(x, g, b), ...ln([x, g, b]), gelu(x), ...ge([x])];
+    const outs = outputs();
     const values = await Promise.all(outs.map((t) => t.data()));
     tf.dispose(outs);
     return values;
@@ -42,7 +56,6 @@ export async function fusedKernelErrors(n: number, d: number): Promise<number[]>
     });
   } finally {
     setFusedKernels(true);
-    tf.dispose([x, g, b, up]);
   }
 }
 
@@ -61,28 +74,13 @@ export async function fusedAttentionErrors(B: number, T: number, H: number, Dh: 
   const bias = new Float32Array(B * T);
   for (let b = 1; b < B; b += 2) bias.fill(-1e9, b * T + T - pads, (b + 1) * T);
   const keyBias = tf.tensor2d(bias, [B, T]);
-  const run = async (fused: boolean) => {
-    setFusedKernels(fused);
-    const f = (x: tf.Tensor) => attentionCore(x as tf.Tensor2D, keyBias, { B, T, H }, "batched");
-    const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(f(x), up)));
-    const outs = [f(qkv), g(qkv)];
-    const values = await Promise.all(outs.map((t) => t.data()));
-    tf.dispose(outs);
-    return values;
-  };
   try {
-    const [fused, chain] = [await run(true), await run(false)];
-    return fused.map((v, k) => {
-      let diff = 0;
-      let scale = 1;
-      v.forEach((a, i) => {
-        diff = Math.max(diff, Math.abs(a - chain[k][i]));
-        scale = Math.max(scale, Math.abs(chain[k][i]));
-      });
-      return diff / scale;
+    return await fusedVsChain(() => {
+      const f = (x: tf.Tensor) => attentionCore(x as tf.Tensor2D, keyBias, { B, T, H }, "batched");
+      const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(f(x), up)));
+      return [f(qkv), g(qkv)];
     });
   } finally {
-    setFusedKernels(true);
     tf.dispose([qkv, up, keyBias]);
   }
 }
