@@ -73,7 +73,7 @@ export function setBindGroupCache(on: boolean): void {
 }
 
 const patchedDevices = new WeakSet<GPUDevice>();
-const layouts = new WeakMap<GPUPipelineBase, GPUBindGroupLayout>();
+const layouts = new WeakMap<GPUPipelineBase, Map<number, GPUBindGroupLayout>>();
 let layoutsMemoized = false;
 
 function cacheBindGroups(device: GPUDevice): void {
@@ -114,7 +114,10 @@ function cacheBindGroups(device: GPUDevice): void {
   };
 }
 
-/** Memoizes getBindGroupLayout(0) on the (shared) prototype of the compute pipelines of this WebGPU implementation. */
+/**
+ * Memoizes getBindGroupLayout (every group index: the fused AdamW binds its gradients as group 1) on the shared
+ * prototype of the compute pipelines of this WebGPU implementation.
+ */
 function memoizeLayouts(device: GPUDevice): void {
   layoutsMemoized = true;
   const probe = device.createComputePipeline({
@@ -124,9 +127,11 @@ function memoizeLayouts(device: GPUDevice): void {
   const pipelineProto = Object.getPrototypeOf(probe) as GPUComputePipeline;
   const getLayout = pipelineProto.getBindGroupLayout;
   pipelineProto.getBindGroupLayout = function (this: GPUComputePipeline, index: number): GPUBindGroupLayout {
-    if (index !== 0 || !bindGroupCacheStats.on) return getLayout.call(this, index);
-    let layout = layouts.get(this);
-    if (!layout) layouts.set(this, (layout = getLayout.call(this, index)));
+    if (!bindGroupCacheStats.on) return getLayout.call(this, index);
+    let byIndex = layouts.get(this);
+    if (!byIndex) layouts.set(this, (byIndex = new Map()));
+    let layout = byIndex.get(index);
+    if (!layout) byIndex.set(index, (layout = getLayout.call(this, index)));
     return layout;
   };
 }
