@@ -82,7 +82,8 @@ export class AdamW {
   private t = 0;
   /** The last submitted step's bookkeeping (fused layout); resolved when it has run. */
   private pending: Promise<void> = Promise.resolve();
-  private inFlight = false;
+  /** Submitted steps that have not run yet. */
+  private inFlight = 0;
 
   /** `layout` defaults by the active backend (defaultAdamWLayout). */
   constructor(vars: tf.Variable[], config: Partial<AdamWConfig> = {}, layout?: AdamWLayout) {
@@ -233,12 +234,15 @@ export class AdamW {
     const previous = this.pending;
     let release = () => {};
     this.pending = new Promise<void>((resolve) => (release = resolve));
-    this.inFlight = true;
+    this.inFlight++;
+    const done = () => {
+      this.inFlight--;
+      release();
+    };
     await previous;
     if (grads.every((g) => g === null)) {
       this.t += 1; // nothing to update, as the other layouts: a step with a zero norm
-      this.inFlight = false;
-      release();
+      done();
       return { info: Promise.resolve({ gradNorm: 0, applied: true }) };
     }
     const { lr, beta1, beta2, eps, weightDecay, clipNorm } = this.config;
@@ -261,15 +265,9 @@ export class AdamW {
         return { gradNorm, applied };
       });
     } catch (e) {
-      this.inFlight = false;
-      release();
+      done();
       throw e;
     }
-    const done = () => {
-      if (this.pending === settledWith) this.inFlight = false;
-      release();
-    };
-    const settledWith = this.pending;
     info.then(done, done);
     return { info };
   }
@@ -290,7 +288,7 @@ export class AdamW {
 
   /** Restores a state from getState() of an optimizer over variables of the same shapes. */
   setState(state: AdamWState): void {
-    if (this.inFlight) throw new Error("setState was called while a submitted step is still running; await its info first.");
+    if (this.inFlight > 0) throw new Error("setState was called while a submitted step is still running; await its info first.");
     if (state.m.length !== this.vars.length || state.v.length !== this.vars.length) {
       throw new Error(`Optimizer state holds ${state.m.length} moments but there are ${this.vars.length} variables.`);
     }
