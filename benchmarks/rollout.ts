@@ -23,7 +23,7 @@ import { TextTokenizer } from "../models/textTokenizer.ts";
 import { Vla } from "../models/vla.ts";
 import type { EnvSpec } from "../sim/envFactory.ts";
 import { collectRollouts, type CollectResult, type RolloutPolicy } from "../algorithms/rollout/collect.ts";
-import { ParallelPolicy } from "../algorithms/rollout/parallelPolicy.ts";
+import { defaultPolicyThreads, ParallelPolicy } from "../algorithms/rollout/parallelPolicy.ts";
 import { WorkerPool } from "../algorithms/rollout/workerPool.ts";
 import { fmt, machineLine, printTable } from "./lib/table.ts";
 
@@ -104,7 +104,7 @@ function parse(): Args {
     maxSteps: positiveInt("max-steps", values["max-steps"], values.quick ? 24 : 64),
     grpo: values.grpo!,
     envs: positiveInt("envs", values.envs, 64),
-    policyThreads: positiveInt("policy-threads", values["policy-threads"], Math.min(2, cores)),
+    policyThreads: positiveInt("policy-threads", values["policy-threads"], defaultPolicyThreads()),
   };
 }
 

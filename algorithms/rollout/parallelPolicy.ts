@@ -13,6 +13,7 @@
  * weights must not change while a collection runs (they do not: the RL update comes between collections).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import os from "node:os";
 import type { Worker } from "node:worker_threads";
 import { sampleFromLogits, type SampleResult } from "../../models/sampling.ts";
 import { ACTION_SLOTS, NUM_BINS, type Rng, type VlaBatch } from "../../models/types.ts";
@@ -72,6 +73,20 @@ export function rowBlocks(B: number, parts: number): [number, number][] {
     start += size;
   }
   return blocks;
+}
+
+/** The default number of policy threads: 2 where there are 2 or more cores (the count measured), else 1. */
+export function defaultPolicyThreads(): number {
+  return Math.min(2, Math.max(1, os.cpus().length));
+}
+
+/**
+ * A ParallelPolicy over `model` with `threads` threads when the active backend is a CPU one and threads > 1,
+ * else undefined (the model computes its forward passes alone: a GPU backend, or one thread asked for).
+ */
+export async function startPolicyThreads(model: Vla, threads: number): Promise<ParallelPolicy | undefined> {
+  const backend = tf.getBackend();
+  return (backend === "wasm" || backend === "cpu") && threads > 1 ? ParallelPolicy.start(model, threads) : undefined;
 }
 
 export class ParallelPolicy implements RolloutPolicy {

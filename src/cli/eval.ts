@@ -11,8 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import * as tf from "@tensorflow/tfjs-core";
-import { ParallelPolicy } from "../../algorithms/rollout/parallelPolicy.ts";
+import { defaultPolicyThreads, startPolicyThreads } from "../../algorithms/rollout/parallelPolicy.ts";
 import { selectBackend } from "../../models/backend.ts";
 import { loadVla } from "../../models/checkpoint.ts";
 import { getSuite, isSuiteName, listSuites } from "../../sim/tasks/registry.ts";
@@ -87,7 +86,7 @@ async function main(argv: string[]): Promise<void> {
   if (split !== "heldout" && split !== "train") throw new UserError(`--split must be heldout or train, got "${split}"`);
   const trials = values.trials === undefined ? 50 : positiveInt("trials", values.trials, 50);
   const workers = values.workers === undefined ? Math.max(1, os.cpus().length) : positiveInt("workers", values.workers);
-  const policyThreads = values["policy-threads"] === undefined ? Math.min(2, Math.max(1, os.cpus().length)) : positiveInt("policy-threads", values["policy-threads"]);
+  const policyThreads = values["policy-threads"] === undefined ? defaultPolicyThreads() : positiveInt("policy-threads", values["policy-threads"]);
 
   await selectBackend(values.backend ?? "auto").catch((e: Error) => {
     throw new UserError(e.message);
@@ -111,8 +110,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(`evaluating ${dir} (${extras.stage} step ${extras.step}) on ${suite} tasks ${tasks.join(",")}: ${trials} ${split} init states each, ${maxSteps} steps, greedy`);
 
     const pool = await createPool({ suite, maxSteps, tasks, envs: Math.min(episodes, Math.max(8, 4 * workers)), groupSize: trials, workers });
-    const backend = tf.getBackend();
-    const parallel = (backend === "wasm" || backend === "cpu") && policyThreads > 1 ? await ParallelPolicy.start(model, policyThreads) : undefined;
+    const parallel = await startPolicyThreads(model, policyThreads);
     let result;
     try {
       result = await runEvaluation({

@@ -16,6 +16,7 @@ import path from "node:path";
 import { DEFAULT_DEMO_ROOT } from "../../sim/dataset/format.ts";
 import { getSuite, listSuites } from "../../sim/tasks/registry.ts";
 import type { SuiteName } from "../../sim/tasks/types.ts";
+import { defaultPolicyThreads } from "../../algorithms/rollout/parallelPolicy.ts";
 import { UserError } from "../cli/errors.ts";
 
 export const PRESET_NAMES = ["tiny", "small", "base"] as const;
@@ -206,7 +207,7 @@ export function presetTrainConfig(preset: string): TrainConfig {
       resume: false,
       backend: "auto",
       workers: Math.max(1, os.cpus().length),
-      policyThreads: Math.min(2, Math.max(1, os.cpus().length)),
+      policyThreads: defaultPolicyThreads(),
     },
     sft: { ...p.sft },
     // Temperature 1.0, not the original's 1.6: that suits a pretrained 7B model's peaked action distributions,

@@ -29,8 +29,7 @@ import { writeReport } from "../report/report.ts";
 import { evalRecord, runEvaluation } from "./evalStage.ts";
 import { projectTextTokenizer, readExtras, readSuiteActionStats, vlaConfigFor, type PolicyExtras } from "./policy.ts";
 import { runRlStage } from "./rlStage.ts";
-import * as tf from "@tensorflow/tfjs-core";
-import { ParallelPolicy } from "../../algorithms/rollout/parallelPolicy.ts";
+import { type ParallelPolicy, startPolicyThreads } from "../../algorithms/rollout/parallelPolicy.ts";
 import type { RolloutPolicy } from "../../algorithms/rollout/collect.ts";
 import { hasCheckpoint, loadRunCheckpoint, prepareRunDir, runPaths } from "./runDir.ts";
 import { runSftStage } from "./sftStage.ts";
@@ -122,8 +121,7 @@ export async function runTraining(config: ResolvedTrainConfig, opts: RunOptions 
 
       pool = await createPool({ suite: run.suite, maxSteps: rl.maxSteps, tasks: run.tasks, envs: rl.batch * rl.groupSize, groupSize: rl.groupSize, workers: run.workers });
       // On a CPU backend the rollouts' forward passes are split over policy threads (same tokens, less wait).
-      const backend = tf.getBackend();
-      if ((backend === "wasm" || backend === "cpu") && run.policyThreads > 1) parallel = await ParallelPolicy.start(model, run.policyThreads);
+      parallel = await startPolicyThreads(model, run.policyThreads);
       const rolloutModel: RolloutPolicy = parallel ?? model;
       const evaluated = (step: number) => readMetrics(paths.metrics).records.find((r) => r.phase === "eval" && r.step === step);
       const evaluateAt = async (step: number) => {
