@@ -72,15 +72,20 @@ function targetTokens(B: number): tf.Tensor2D {
   return tf.tensor2d(Int32Array.from({ length: B * ACTION_SLOTS }, (_, i) => i % NUM_BINS), [B, ACTION_SLOTS], "int32");
 }
 
+/** The loss every training step here minimizes: the negative mean token log-prob at temperature 1.6. */
+function stepLoss(model: Vla, batch: VlaBatch, tokens: tf.Tensor2D): tf.Scalar {
+  return tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar;
+}
+
 /** One training step as timed here: forward, backward and AdamW on the mean token log-prob loss. */
 function trainingStep(model: Vla, optimizer: AdamW, batch: VlaBatch, tokens: tf.Tensor2D) {
-  return optimizer.minimize(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar);
+  return optimizer.minimize(() => stepLoss(model, batch, tokens));
 }
 
 /** A training step submitted without waiting for the GPU: resolves once recorded, `info` when it has run. */
 async function submitStep(model: Vla, optimizer: AdamW, batch: VlaBatch, tokens: tf.Tensor2D) {
   const vars = model.trainableVariables();
-  const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar, vars);
+  const { value, grads } = tf.variableGrads(() => stepLoss(model, batch, tokens), vars);
   const submitted = await optimizer.submitGradients(vars.map((v) => grads[v.name] ?? null));
   tf.dispose([value, ...Object.values(grads)]);
   return submitted;
@@ -360,7 +365,7 @@ if (process.argv.includes("--profile")) {
     const phases: number[][] = [];
     for (let i = 0; i < 5; i++) {
       const p0 = performance.now();
-      const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(model.logProbs(batch, tokens, 1.6))) as tf.Scalar, model.trainableVariables());
+      const { value, grads } = tf.variableGrads(() => stepLoss(model, batch, tokens), model.trainableVariables());
       const p1 = performance.now();
       await optimizer.applyGradients(model.trainableVariables().map((v) => grads[v.name] ?? null));
       const p2 = performance.now();
