@@ -22,6 +22,7 @@ import { ATTENTION_VARIANTS, type AttentionVariant, attentionCore, defaultAttent
 import { selectBackend } from "../models/backend.ts";
 import { numPatches, type VlaConfig, vlaPreset } from "../models/config.ts";
 import "../models/gradients.ts";
+import { gradientsInOrder } from "../algorithms/gradientApplier.ts";
 import { AdamW, type AdamWLayout, defaultAdamWLayout } from "../models/optim.ts";
 import { bindGroupCacheStats, setBindGroupCache, webgpuInternals } from "../models/webgpuBackend.ts";
 import { fusedKernelsActive, setFusedKernels } from "../models/webgpuKernels.ts";
@@ -86,7 +87,7 @@ function trainingStep(model: Vla, optimizer: AdamW, batch: VlaBatch, tokens: tf.
 async function submitStep(model: Vla, optimizer: AdamW, batch: VlaBatch, tokens: tf.Tensor2D) {
   const vars = model.trainableVariables();
   const { value, grads } = tf.variableGrads(() => stepLoss(model, batch, tokens), vars);
-  const submitted = await optimizer.submitGradients(vars.map((v) => grads[v.name] ?? null));
+  const submitted = await optimizer.submitGradients(gradientsInOrder(vars, grads));
   tf.dispose([value, ...Object.values(grads)]);
   return submitted;
 }
@@ -367,7 +368,7 @@ if (process.argv.includes("--profile")) {
       const p0 = performance.now();
       const { value, grads } = tf.variableGrads(() => stepLoss(model, batch, tokens), model.trainableVariables());
       const p1 = performance.now();
-      await optimizer.applyGradients(model.trainableVariables().map((v) => grads[v.name] ?? null));
+      await optimizer.applyGradients(gradientsInOrder(model.trainableVariables(), grads));
       const p2 = performance.now();
       await value.data();
       const p3 = performance.now();
