@@ -31,9 +31,10 @@ import { setFusedAttention } from "../models/webgpuAttention.ts";
 import { ACTION_SLOTS, NUM_BINS, type VlaBatch } from "../models/types.ts";
 import { Vla } from "../models/vla.ts";
 import { machineLine, printTable, timeIt } from "./lib/table.ts";
-import { flag } from "./lib/args.ts";
+import { flag, positiveIntFlag } from "./lib/args.ts";
 
 const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
+const submitBatch = flag("submit-batch", "") === "" ? null : positiveIntFlag("submit-batch", ""); // read before the backend loads
 const backend = await selectBackend(flag("backend", "wasm"));
 const presets = flag("presets", "small,base").split(",");
 const batches = flag("batches", quick ? "1,8" : "1,8,32").split(",").map(Number);
@@ -42,11 +43,7 @@ const minMs = quick ? 300 : 1500;
 const trainLayout = flag("adamw", "") === "" ? undefined : (flag("adamw", "") as AdamWLayout);
 const warmup = quick ? 1 : 2;
 /** With --submit-batch N: tfjs-webgpu submits its command buffer every N dispatches (its default is 15). */
-if (flag("submit-batch", "") !== "") {
-  const n = Number(flag("submit-batch", ""));
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--submit-batch takes a positive integer, got '${flag("submit-batch", "")}'.`);
-  tf.env().set("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE", n);
-}
+if (submitBatch !== null) tf.env().set("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE", submitBatch);
 /** With --calls (webgpu only): first time the WebGPU calls one dispatch makes (benchmarks/webgpuCalls.ts). */
 if (process.argv.includes("--calls")) await import("./webgpuCalls.ts");
 /** Instruction length used throughout: the presets' maxTextLen (pad included), as the tokenizer pads to it. */

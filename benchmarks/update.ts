@@ -20,27 +20,18 @@ import { AdamW } from "../models/optim.ts";
 import { TextTokenizer } from "../models/textTokenizer.ts";
 import { Vla } from "../models/vla.ts";
 import { observationEncoder } from "../src/pipeline/policy.ts";
-import { flag } from "./lib/args.ts";
+import { flag, positiveIntFlag, positiveIntsFlag } from "./lib/args.ts";
 import { machineLine, printTable } from "./lib/table.ts";
 
-const positive = (name: string, fallback: string) => {
-  const raw = flag(name, fallback);
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a positive integer, got '${raw}'.`);
-  return n;
-};
-const backend = await selectBackend(flag("backend", "wasm"));
+// Flags first, so that a bad one is reported before the backend loads.
 const preset = flag("preset", "small");
-const N = positive("trajectories", "16");
-const S = positive("steps", "8");
-const miniBatch = positive("mini-batch", "4");
-const slices = flag("slices", "16,64").split(",").map((s) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--slices takes positive integers, got '${s}'.`);
-  return n;
-});
+const N = positiveIntFlag("trajectories", "16");
+const S = positiveIntFlag("steps", "8");
+const miniBatch = positiveIntFlag("mini-batch", "4");
+const slices = positiveIntsFlag("slices", "16,64");
 const G = 8;
 if (N % G !== 0 || N % miniBatch !== 0) throw new Error(`--trajectories (${N}) must be a multiple of the group size ${G} and of --mini-batch (${miniBatch}).`);
+const backend = await selectBackend(flag("backend", "wasm"));
 console.log(machineLine());
 
 const INSTRUCTION = "put the black bowl on the plate";
